@@ -42,6 +42,10 @@ foreach(lib IN LISTS NUMAPOOL_EXTERNAL_LIBRARIES)
     string(APPEND NUMAPOOL_PC_LIBS_PRIVATE " -l${lib}")
   endif()
 endforeach()
+# The prefix is written relative to the .pc file, so the installed tree can
+# be moved.
+file(RELATIVE_PATH NUMAPOOL_PC_PREFIX_FROM_PCDIR
+     "/numapool-prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/numapool-prefix")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/templates/numapool.pc.in"
                "${PROJECT_BINARY_DIR}/numapool.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/numapool.pc"
