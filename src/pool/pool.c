@@ -165,6 +165,12 @@ numapool_t *numapool_create(const numapool_options_t *options) {
   pool->thread_count =
       options->thread_count != 0 ? options->thread_count : numapool_default_thread_count();
   size_t default_count = numapool_default_thread_count();
+  size_t allowed = pool->topology->real_cpu_count;
+  if (options->thread_count > allowed)
+    NUMAPOOL_LOG_WARN("%zu threads requested, but the process's CPU mask holds %zu CPUs: "
+                      "threads will share CPUs; ask for at most %zu, or widen the mask "
+                      "(taskset, mpirun --bind-to)",
+                      options->thread_count, allowed, allowed);
   pool->max_threads = pool->thread_count > default_count ? pool->thread_count : default_count;
   pool->min_work_size = 1;
   pool->spin_ns = resolve_spin_ns(options->spin_us);
