@@ -26,3 +26,15 @@ else()
 endif()
 
 pkg_check_modules(OPENBLAS IMPORTED_TARGET openblas)
+
+# MPI (Open MPI from Debian) builds the numapool_mpi library and the MPI
+# tests; without it they are left out.
+set(NUMAPOOL_HAVE_MPI 0)
+if(NUMAPOOL_WITH_MPI)
+  find_package(MPI COMPONENTS C)
+  if(MPI_C_FOUND)
+    set(NUMAPOOL_HAVE_MPI 1)
+  else()
+    message(STATUS "MPI not found: numapool_mpi and the mpi tests are not built")
+  endif()
+endif()

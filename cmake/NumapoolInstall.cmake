@@ -8,7 +8,11 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/numapool"
 install(FILES "${PROJECT_BINARY_DIR}/include/numapool/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/numapool")
 
-install(TARGETS numapool numapool_static
+set(NUMAPOOL_INSTALL_TARGETS numapool numapool_static)
+if(TARGET numapool_mpi)
+  list(APPEND NUMAPOOL_INSTALL_TARGETS numapool_mpi)
+endif()
+install(TARGETS ${NUMAPOOL_INSTALL_TARGETS}
         EXPORT numapoolTargets
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
