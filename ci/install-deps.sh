@@ -8,6 +8,7 @@ packages=(
   libhwloc-dev hwloc libnuma-dev numactl
   libpapi-dev papi-tools
   libopenblas-dev
+  libopenmpi-dev openmpi-bin
 )
 
 if [ "$(id -u)" -ne 0 ]; then
