@@ -33,7 +33,9 @@ unsigned numapool__fork_generation(void) {
 }
 
 void numapool__fork_adopt(numapool_t *pool) {
-  size_t wanted = pool->started_threads;
+  /* started_threads is the index of the last running worker, so the
+   * thread count the parent ran with is one more. */
+  size_t wanted = pool->started_threads + 1;
 
   /* The parent's workers do not exist here: drop them without a join. */
   for (size_t i = 1; i < pool->max_threads; i++)
@@ -46,8 +48,14 @@ void numapool__fork_adopt(numapool_t *pool) {
   pool->fork_generation = numapool__fork_generation();
 
   int status = numapool__workers_start(pool, wanted);
-  if (status != 0)
+  if (status != 0) {
     NUMAPOOL_LOG_WARN("cannot restart the pool's workers after fork(): %s; calls in this "
                       "process use the threads that could be started",
                       numapool_strerror(status));
+    /* As numapool_set_thread_count does, report the count that runs. */
+    if (pool->thread_count > pool->started_threads + 1) {
+      pool->thread_count = pool->started_threads + 1;
+      numapool__placement_update(pool);
+    }
+  }
 }

@@ -183,7 +183,9 @@ numapool_t *numapool_create(const numapool_options_t *options) {
     status = numapool__workers_start(pool, pool->thread_count);
   }
   if (status != 0) {
-    numapool__workers_stop(pool);
+    /* A failed allocate_arrays may leave no workers array to stop. */
+    if (pool->workers != NULL)
+      numapool__workers_stop(pool);
     free_pool(pool);
     errno = status_to_errno(status);
     return NULL;
