@@ -2,7 +2,28 @@
  * which it steals from the others. */
 #include <stdlib.h>
 
+#include "pool/place.h"
 #include "pool/pool.h"
+
+void numapool__share_bounds(size_t total, size_t threads, size_t index, size_t *begin,
+                            size_t *end) {
+  *begin = (size_t)((unsigned __int128)total * index / threads);
+  *end = (size_t)((unsigned __int128)total * (index + 1) / threads);
+}
+
+size_t numapool__share_owner(size_t total, size_t threads, size_t linear) {
+  /* The estimate is exact or one too low, because the shares' boundaries
+   * are rounded down. */
+  size_t owner = (size_t)((unsigned __int128)linear * threads / total);
+  size_t begin;
+  size_t end;
+  for (;;) {
+    numapool__share_bounds(total, threads, owner, &begin, &end);
+    if (linear < end || owner + 1 >= threads)
+      return owner;
+    owner++;
+  }
+}
 
 /* Splits thread_count threads over the domains in proportion to their
  * CPUs (largest remainder first), writing the count of each domain. */
@@ -70,8 +91,13 @@ static void fill_victims(numapool_t *pool, size_t index, const size_t *first_of_
         nearest = d;
     }
     done[nearest] = true;
-    for (size_t k = 0; k < pool->domain_threads[nearest]; k++)
-      worker->victims[count++] = first_of_domain[nearest] + k;
+
+    /* Thieves of one domain start on different threads of the victim
+     * domain, so they do not all contend on its first share. */
+    size_t victims = pool->domain_threads[nearest];
+    size_t start = victims > 0 ? pool->places[index].index_in_domain % victims : 0;
+    for (size_t k = 0; k < victims; k++)
+      worker->victims[count++] = first_of_domain[nearest] + (start + k) % victims;
   }
   free(done);
   worker->victim_count = count;

@@ -1,13 +1,15 @@
+/* Loading the topology: the source (machine, synthetic description or XML
+ * file), the allowed CPU set, and the fallbacks when hwloc fails. */
 #include "topology/topology.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <hwloc.h>
 #include <numapool/numapool.h>
 
 #include "common/log.h"
+#include "numapool_config.h"
 
 /* The most CPUs numapool handles in one process. */
 #define MAX_CPUS 65536
@@ -24,6 +26,7 @@ void numapool__topology_free(numapool__topology_t *topology) {
   free(topology->distances);
   free(topology->memory_nodes);
   free(topology->real_cpus);
+  free(topology->source);
   free(topology);
 }
 
@@ -32,6 +35,19 @@ size_t numapool__topology_cpu_count(const numapool__topology_t *topology) {
   for (size_t d = 0; d < topology->domain_count; d++)
     total += topology->domains[d].cpu_count;
   return total;
+}
+
+int numapool__topology_real_cpu(const numapool__topology_t *topology, size_t domain,
+                                size_t index_in_domain) {
+  const numapool__domain_t *entry = &topology->domains[domain];
+  size_t index = index_in_domain % entry->cpu_count;
+  if (!topology->simulated)
+    return entry->cpus[index];
+
+  size_t before = 0;
+  for (size_t d = 0; d < domain; d++)
+    before += topology->domains[d].cpu_count;
+  return topology->real_cpus[(before + index) % topology->real_cpu_count];
 }
 
 static int load_real_cpus(numapool__topology_t *topology) {
@@ -49,9 +65,7 @@ static int load_real_cpus(numapool__topology_t *topology) {
   return 0;
 }
 
-/* One domain holding every allowed CPU, for machines without NUMA
- * information. */
-static int make_flat(numapool__topology_t *topology, const char *reason) {
+int numapool__topology_make_flat(numapool__topology_t *topology, const char *reason) {
   topology->domains = calloc(1, sizeof(numapool__domain_t));
   topology->distances = malloc(sizeof(unsigned));
   int *cpus = malloc(topology->real_cpu_count * sizeof(int));
@@ -64,8 +78,13 @@ static int make_flat(numapool__topology_t *topology, const char *reason) {
   topology->domains[0].node = -1;
   topology->domains[0].cpus = cpus;
   topology->domains[0].cpu_count = topology->real_cpu_count;
+  topology->domains[0].memory = UINT64_MAX;
   topology->distances[0] = 10;
+  topology->distance_source = "none";
+  topology->simulated = false;
   topology->fallback_reason = reason;
+  NUMAPOOL_WARN_ONCE("%s; using one flat domain of the %zu allowed CPUs", reason,
+                     topology->real_cpu_count);
   return 0;
 }
 
@@ -88,10 +107,16 @@ static int apply_source(hwloc_topology_t hw, const char *source, bool *simulated
       return NUMAPOOL_EINVAL;
     }
   } else if (strncmp(source, xml_prefix, xml_length) == 0) {
-    if (hwloc_topology_set_xml(hw, source + xml_length) != 0) {
+    const char *path = source + xml_length;
+    if (path[0] == '\0') {
+      NUMAPOOL_LOG_ERROR("invalid topology source 'xml:': the file path is missing; "
+                         "write 'xml:<path>'");
+      return NUMAPOOL_EINVAL;
+    }
+    if (hwloc_topology_set_xml(hw, path) != 0) {
       NUMAPOOL_LOG_ERROR("invalid topology XML file '%.200s': %s; write one with "
                          "'lstopo FILE.xml'",
-                         source + xml_length, strerror(errno));
+                         path, strerror(errno));
       return NUMAPOOL_EINVAL;
     }
   } else {
@@ -104,170 +129,112 @@ static int apply_source(hwloc_topology_t hw, const char *source, bool *simulated
   return 0;
 }
 
-/* Adds a domain for NUMA node `node` with the PUs of `cpuset` allowed for
- * this process. Real topologies keep only the CPUs of the affinity mask. */
-static int add_domain(numapool__topology_t *topology, hwloc_topology_t hw, hwloc_obj_t node,
-                      hwloc_const_cpuset_t allowed) {
-  hwloc_bitmap_t cpuset = hwloc_bitmap_dup(node->cpuset);
-  if (cpuset == NULL)
-    return NUMAPOOL_ENOMEM;
-  if (allowed != NULL)
-    hwloc_bitmap_and(cpuset, cpuset, allowed);
-  int weight = hwloc_bitmap_weight(cpuset);
-  if (weight <= 0) {
-    hwloc_bitmap_free(cpuset);
-    return 0;
-  }
+/* The CPUs the pool may use. A simulated machine gives its own allowed
+ * set. The real machine gives hwloc's allowed set (cgroup cpuset) and its
+ * online CPUs, narrowed to the process's affinity mask. */
+static hwloc_bitmap_t allowed_cpus(const numapool__topology_t *topology, hwloc_topology_t hw) {
+  hwloc_bitmap_t allowed = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(hw));
+  if (allowed == NULL)
+    return NULL;
+  hwloc_bitmap_and(allowed, allowed, hwloc_topology_get_topology_cpuset(hw));
+  if (topology->simulated)
+    return allowed;
 
-  int *cpus = malloc((size_t)weight * sizeof(int));
-  if (cpus == NULL) {
-    hwloc_bitmap_free(cpuset);
-    return NUMAPOOL_ENOMEM;
+  hwloc_bitmap_t mask = hwloc_bitmap_alloc();
+  if (mask == NULL) {
+    hwloc_bitmap_free(allowed);
+    return NULL;
   }
-  size_t count = 0;
-  int pu;
-  hwloc_bitmap_foreach_begin(pu, cpuset) { cpus[count++] = pu; }
-  hwloc_bitmap_foreach_end();
-  hwloc_bitmap_free(cpuset);
-  (void)hw;
-
-  numapool__domain_t *domain = &topology->domains[topology->domain_count++];
-  domain->node = (int)node->os_index;
-  domain->cpus = cpus;
-  domain->cpu_count = count;
-  return 0;
+  for (size_t i = 0; i < topology->real_cpu_count; i++)
+    hwloc_bitmap_set(mask, (unsigned)topology->real_cpus[i]);
+  hwloc_bitmap_and(allowed, allowed, mask);
+  hwloc_bitmap_free(mask);
+  return allowed;
 }
 
-/* Fills the distance matrix from hwloc's NUMA distances, or 10 within a
- * domain and 20 across when the OS gives none. */
-static void fill_distances(numapool__topology_t *topology, hwloc_topology_t hw,
-                           hwloc_obj_t *domain_nodes) {
-  size_t n = topology->domain_count;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < n; j++)
-      topology->distances[i * n + j] = i == j ? 10 : 20;
+/* Loads hwloc's view and builds the domains from it. Returns 0, an error,
+ * or 1 when hwloc failed on the real machine and the caller must fall back
+ * to a flat domain. */
+static int load_hwloc(numapool__topology_t *topology, const char *source) {
+  hwloc_topology_t hw;
+  if (hwloc_topology_init(&hw) != 0)
+    return 1;
 
-  unsigned nr = 1;
-  struct hwloc_distances_s *distances = NULL;
-  if (hwloc_distances_get_by_type(hw, HWLOC_OBJ_NUMANODE, &nr, &distances,
-                                  HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) != 0 ||
-      nr == 0)
-    return;
-  for (size_t i = 0; i < n; i++) {
-    for (size_t j = 0; j < n; j++) {
-      hwloc_uint64_t value;
-      if (hwloc_distances_obj_pair_values(distances, domain_nodes[i], domain_nodes[j], &value,
-                                          &(hwloc_uint64_t){0}) == 0)
-        topology->distances[i * n + j] = (unsigned)value;
+  /* Disallowed PUs stay visible, so cores only partly allowed are seen. */
+  int status;
+  if (hwloc_topology_set_flags(hw, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED) != 0)
+    NUMAPOOL_LOG_DEBUG("hwloc rejected HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED (%s)",
+                       strerror(errno));
+  status = apply_source(hw, source, &topology->simulated);
+#if NUMAPOOL_HAVE_TEST_HOOKS
+  /* Test hook: NUMAPOOL_TEST_HWLOC_FAIL makes loading the machine fail as
+   * a broken hwloc would. */
+  if (status == 0 && !topology->simulated && getenv("NUMAPOOL_TEST_HWLOC_FAIL") != NULL) {
+    hwloc_topology_destroy(hw);
+    return 1;
+  }
+#endif
+  if (status == 0 && hwloc_topology_load(hw) != 0) {
+    if (topology->simulated) {
+      NUMAPOOL_LOG_ERROR("invalid topology source '%.200s': hwloc failed to load it (%s)",
+                         source, strerror(errno));
+      status = NUMAPOOL_EINVAL;
+    } else {
+      status = 1;
     }
   }
-  hwloc_distances_release(hw, distances);
-}
-
-static int load_domains(numapool__topology_t *topology, hwloc_topology_t hw) {
-  int node_count = hwloc_get_nbobjs_by_type(hw, HWLOC_OBJ_NUMANODE);
-  if (node_count <= 0)
-    return make_flat(topology, "hwloc found no NUMA node");
-
-  /* For the real machine, keep only the CPUs the process may run on. */
-  hwloc_bitmap_t allowed = NULL;
-  if (!topology->simulated) {
-    allowed = hwloc_bitmap_alloc();
-    if (allowed == NULL)
-      return NUMAPOOL_ENOMEM;
-    for (size_t i = 0; i < topology->real_cpu_count; i++)
-      hwloc_bitmap_set(allowed, (unsigned)topology->real_cpus[i]);
+  if (status != 0) {
+    hwloc_topology_destroy(hw);
+    return status;
   }
 
-  int status = NUMAPOOL_ENOMEM;
-  hwloc_obj_t *domain_nodes = calloc((size_t)node_count, sizeof(hwloc_obj_t));
-  topology->domains = calloc((size_t)node_count, sizeof(numapool__domain_t));
-  topology->memory_nodes = calloc((size_t)node_count, sizeof(int));
-  if (domain_nodes == NULL || topology->domains == NULL || topology->memory_nodes == NULL)
-    goto out;
-
-  for (int i = 0; i < node_count; i++) {
-    hwloc_obj_t node = hwloc_get_obj_by_type(hw, HWLOC_OBJ_NUMANODE, (unsigned)i);
-    size_t before = topology->domain_count;
-    status = add_domain(topology, hw, node, allowed);
-    if (status != 0)
-      goto out;
-    if (topology->domain_count > before)
-      domain_nodes[before] = node;
-    else
-      topology->memory_nodes[topology->memory_node_count++] = (int)node->os_index;
+  /* HWLOC_XMLFILE or HWLOC_SYNTHETIC in the environment replace the
+   * machine without the caller asking: treat that as simulated too. */
+  if (!topology->simulated && !hwloc_topology_is_thissystem(hw)) {
+    NUMAPOOL_WARN_ONCE("hwloc describes another machine than this one (HWLOC_XMLFILE or "
+                       "HWLOC_SYNTHETIC is set); threads are not bound");
+    topology->simulated = true;
   }
 
-  if (topology->domain_count == 0) {
-    status = make_flat(topology, "no NUMA node holds an allowed CPU");
-    goto out;
-  }
-  status = NUMAPOOL_ENOMEM;
-  topology->distances =
-      malloc(topology->domain_count * topology->domain_count * sizeof(unsigned));
-  if (topology->distances == NULL)
-    goto out;
-  fill_distances(topology, hw, domain_nodes);
-  status = 0;
-
-out:
-  free(domain_nodes);
-  if (allowed != NULL)
-    hwloc_bitmap_free(allowed);
+  hwloc_bitmap_t allowed = allowed_cpus(topology, hw);
+  if (allowed == NULL)
+    status = NUMAPOOL_ENOMEM;
+  else
+    status = numapool__topology_build_domains(topology, hw, allowed);
+  hwloc_bitmap_free(allowed);
+  hwloc_topology_destroy(hw);
   return status;
 }
 
 int numapool__topology_load(const char *source, numapool__topology_t **result) {
   if (source == NULL)
     source = getenv("NUMAPOOL_TOPOLOGY");
+  if (source != NULL && source[0] == '\0')
+    source = NULL;
 
   numapool__topology_t *topology = calloc(1, sizeof(*topology));
   if (topology == NULL)
     return NUMAPOOL_ENOMEM;
   int status = load_real_cpus(topology);
-  if (status != 0)
-    goto fail;
-
-  hwloc_topology_t hw;
-  if (hwloc_topology_init(&hw) != 0) {
-    NUMAPOOL_WARN_ONCE("hwloc failed to initialize (%s); using one flat domain of the "
-                       "allowed CPUs",
-                       strerror(errno));
-    status = make_flat(topology, "hwloc failed to initialize");
-    if (status != 0)
-      goto fail;
-    *result = topology;
-    return 0;
+  if (status == 0 && source != NULL) {
+    topology->source = strdup(source);
+    if (topology->source == NULL)
+      status = NUMAPOOL_ENOMEM;
   }
-
-  status = apply_source(hw, source, &topology->simulated);
+  if (status == 0)
+    status = load_hwloc(topology, source);
+  if (status == 1)
+    status = numapool__topology_make_flat(topology, "hwloc failed to initialize or load the "
+                                                    "machine topology");
   if (status != 0) {
-    hwloc_topology_destroy(hw);
-    goto fail;
+    numapool__topology_free(topology);
+    return status;
   }
-  if (hwloc_topology_load(hw) != 0) {
-    if (topology->simulated) {
-      NUMAPOOL_LOG_ERROR("invalid topology source '%.200s': hwloc failed to load it (%s)",
-                         source, strerror(errno));
-      hwloc_topology_destroy(hw);
-      status = NUMAPOOL_EINVAL;
-      goto fail;
-    }
-    NUMAPOOL_WARN_ONCE("hwloc failed to load the machine topology (%s); using one flat "
-                       "domain of the allowed CPUs",
-                       strerror(errno));
-    status = make_flat(topology, "hwloc failed to load the topology");
-  } else {
-    status = load_domains(topology, hw);
-  }
-  hwloc_topology_destroy(hw);
-  if (status != 0)
-    goto fail;
 
+  NUMAPOOL_LOG_DEBUG("topology%s%s: %zu domains, %zu CPUs, %zu memory-only nodes",
+                     source != NULL ? " " : "", source != NULL ? source : "",
+                     topology->domain_count, numapool__topology_cpu_count(topology),
+                     topology->memory_node_count);
   *result = topology;
   return 0;
-
-fail:
-  numapool__topology_free(topology);
-  return status;
 }
