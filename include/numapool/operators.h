@@ -4,8 +4,9 @@
  *
  * Every function follows the error contract of <numapool/numapool.h>: it
  * returns 0 or a negative NUMAPOOL_E* code, and the diagnostic log names the
- * argument at fault. Nothing is written to an output when an error is
- * returned. Sizes, strides and shapes are in elements, never in bytes.
+ * argument at fault. When an argument is rejected, nothing is written to
+ * an output; after NUMAPOOL_ENOMEM an output may be partly written. Sizes,
+ * strides and shapes are in elements, never in bytes.
  *
  * Thread count and results: every operator gives bit-identical results for
  * the same inputs and the same thread count. The reductions
@@ -138,9 +139,12 @@ typedef enum numapool_reduce_op {
  * Reduces x over one axis, or over every element with NUMAPOOL_REDUCE_ALL.
  * For one axis, y_desc has x's shape without that axis (rank - 1); for
  * every element it has rank 0 (a single float). The summation order is
- * fixed: blocks of a fixed size are summed with fixed vector lanes and the
- * partial sums are added in index order, so the result depends neither on
- * the thread count nor on the scheduling. y must not overlap x.
+ * fixed by the shape and strides alone: over every element, blocks of 16384
+ * elements are each summed in 16 fixed vector lanes and the block sums are
+ * added in index order; over one axis, each output is the sum along the
+ * axis in index order, or in 16 fixed lanes where the axis has stride 1.
+ * So the result depends neither on the thread count nor on the scheduling,
+ * nor on the instruction set. y must not overlap x.
  */
 NUMAPOOL_API int numapool_reduce(numapool_t *pool, numapool_reduce_op_t op,
                                  const numapool_tensor_t *x_desc, const float *x, int axis,
