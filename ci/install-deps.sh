@@ -9,6 +9,7 @@ packages=(
   libpapi-dev papi-tools
   libopenblas-dev
   libopenmpi-dev openmpi-bin
+  qemu-system-x86 busybox-static
 )
 
 if [ "$(id -u)" -ne 0 ]; then
