@@ -160,7 +160,7 @@ NUMAPOOL_API int numapool_softmax(numapool_t *pool, const numapool_tensor_t *x_d
  * 2-D convolution
  * ------------------------------------------------------------------------ */
 
-typedef enum numapool_layout {
+typedef enum numapool_conv2d_layout {
   /* Input [batch][in_channels][in_height][in_width], output
    * [batch][out_channels][out_height][out_width], weights
    * [out_channels][in_channels / groups][kernel_height][kernel_width]
@@ -171,7 +171,7 @@ typedef enum numapool_layout {
    * [out_channels][kernel_height][kernel_width][in_channels / groups]
    * (OHWI, as XNNPACK and TensorFlow Lite). */
   NUMAPOOL_LAYOUT_NHWC = 1
-} numapool_layout_t;
+} numapool_conv2d_layout_t;
 
 typedef enum numapool_activation {
   NUMAPOOL_ACTIVATION_NONE = 0,
@@ -190,7 +190,7 @@ typedef enum numapool_activation {
  * groups == in_channels (out_channels a multiple of it).
  */
 typedef struct numapool_conv2d_desc {
-  numapool_layout_t layout;
+  numapool_conv2d_layout_t layout;
   size_t batch;
   size_t in_channels;
   size_t in_height;
