@@ -158,6 +158,12 @@ struct numapool {
   /* Serializes calls from several application threads: a futex lock,
    * 0 free, 1 held, 2 held with waiters. */
   atomic_uint call_lock;
+  /* The thread inside numapool_run_exclusive on this pool, which holds the
+   * call lock meanwhile: the address of its numapool__exclusive_token, or
+   * NULL. Written only by that thread, after taking the lock and before
+   * releasing it; read relaxed by numapool__call_lock, where a thread can
+   * find its own token only if it stored it. */
+  _Atomic(const char *) exclusive_owner;
 
   /* Configuration, changed only under the call lock. */
   size_t max_threads;     /* threads the arrays are sized for */
@@ -180,11 +186,20 @@ struct numapool {
 
   /* Fork generation the pool's threads belong to (see fork.c). */
   unsigned fork_generation;
+
+  /* Task queues of the pool's task groups (src/tasks), NULL until the
+   * first group is created. Set once with a CAS (acq_rel), read with
+   * acquire loads by workers and submitters, freed by
+   * numapool__workers_stop after the workers are joined. */
+  _Atomic(struct numapool__tasks *) tasks;
 };
 
 /* Thread-local: the pool whose call the current thread is running tasks
  * for, or NULL. A parallel call made while it is set runs inline. */
 extern _Thread_local numapool_t *numapool__current_pool;
+
+/* Thread-local: its address identifies the thread in exclusive_owner. */
+extern _Thread_local char numapool__exclusive_token;
 
 /* Internal functions shared by the files of src/pool. */
 NUMAPOOL_INTERNAL int numapool__workers_start(numapool_t *pool, size_t count);

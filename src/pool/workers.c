@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "pool/pool.h"
 #include "pool/sync.h"
+#include "tasks/scheduler.h"
 
 /* Binds the calling worker as its placement and the pool's policy say.
  * A refused binding is logged once and the worker runs unbound. */
@@ -87,14 +88,21 @@ static void work(numapool__worker_t *worker) {
     numapool__denormals_restore(saved_mode);
 }
 
-/* Sleeps until a call newer than `epoch` opens or the pool shuts down. */
+/* Sleeps until a call newer than `epoch` opens, a group task is queued
+ * or the pool shuts down. Submitters of tasks wake sleepers through
+ * wake_seq too; with tasks queued that this worker could not take (pinned
+ * to another domain), it yields its CPU instead of sleeping. */
 static void sleep_until_called(numapool_t *pool, uint64_t epoch) {
   unsigned seq = atomic_load(&pool->wake_seq);
   atomic_fetch_add(&pool->sleepers, 1);
   uint64_t state = atomic_load(&pool->state);
-  if (NUMAPOOL_STATE_EPOCH(state) == epoch && (state & NUMAPOOL_STATE_SHUTDOWN) == 0)
+  bool tasks_queued = numapool__tasks_before_sleep(pool);
+  if (NUMAPOOL_STATE_EPOCH(state) == epoch && (state & NUMAPOOL_STATE_SHUTDOWN) == 0 &&
+      !tasks_queued)
     numapool__futex_wait(&pool->wake_seq, seq);
   atomic_fetch_sub(&pool->sleepers, 1);
+  if (tasks_queued)
+    sched_yield();
 }
 
 void *numapool__worker_main(void *argument) {
@@ -111,6 +119,14 @@ void *numapool__worker_main(void *argument) {
     uint64_t deadline = 0;
     unsigned spins = 0;
     while (NUMAPOOL_STATE_EPOCH(state) == epoch && (state & NUMAPOOL_STATE_SHUTDOWN) == 0) {
+      /* Between calls, run queued group tasks (src/tasks); they return
+       * here as soon as a new call opens. Then spin afresh. */
+      if (numapool__tasks_queued(pool) && numapool__tasks_work(pool, worker->index, epoch)) {
+        deadline = 0;
+        sleep_at_once = false;
+        state = atomic_load_explicit(&pool->state, memory_order_acquire);
+        continue;
+      }
       if (sleep_at_once || pool->spin_ns == 0) {
         sleep_until_called(pool, epoch);
       } else {
@@ -173,4 +189,7 @@ void numapool__workers_stop(numapool_t *pool) {
     worker->started = false;
   }
   pool->started_threads = 0;
+
+  /* Group tasks still queued run now, on this thread (see tasks.h). */
+  numapool__tasks_finish(pool);
 }
