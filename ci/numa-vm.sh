@@ -24,6 +24,7 @@ cache_dir=${NUMAVM_CACHE:-$script_dir/vm-cache}
 tests_files=()
 tests=()
 guest_env=()
+extra_files=()
 selfcheck=0
 allow_skip=0
 keep_dir=
@@ -57,6 +58,8 @@ Options:
                      which checks the guest's nodes, CPUs, distances and
                      the placement of numa_alloc_onnode memory.
   --env NAME=VALUE   set a variable in the tests' environment. Repeatable.
+  --file PATH        copy a file or folder the tests read into the guest,
+                     at the same absolute path. Repeatable. Tests run in /.
   --timeout S        seconds before QEMU is killed (default $timeout_seconds).
   --test-timeout S   seconds before one test is killed inside the guest
                      (default $test_timeout).
@@ -107,6 +110,7 @@ parse_options() {
       --test) require_value "$1" "$#"; tests+=("$2"); shift 2 ;;
       --selfcheck) selfcheck=1; shift ;;
       --env) require_value "$1" "$#"; guest_env+=("$2"); shift 2 ;;
+      --file) require_value "$1" "$#"; extra_files+=("$2"); shift 2 ;;
       --timeout) require_value "$1" "$#"; timeout_seconds=$2; shift 2 ;;
       --test-timeout) require_value "$1" "$#"; test_timeout=$2; shift 2 ;;
       --thp) require_value "$1" "$#"; thp=$2; shift 2 ;;
@@ -154,6 +158,12 @@ validate_options() {
     fail "--memory $memory gives $node_memory_mib MiB per node; give at least $((128 * nodes))M for $nodes nodes"
   fi
   memory_total_mib=$((node_memory_mib * nodes))
+  # Linux turns transparent huge pages off when it finds under 512 MiB of
+  # RAM, and the kernel itself takes some of the guest memory.
+  if [ "$thp" != never ] && [ "$memory_total_mib" -lt 640 ]; then
+    echo "$program: note: with --memory under 640M the guest kernel turns transparent huge" \
+      "pages off, whatever --thp says"
+  fi
 
   local assignment
   for assignment in "${guest_env[@]}"; do
@@ -185,8 +195,11 @@ check_tools() {
   done
 }
 
+# shellcheck source=numa-vm/kernel.sh
 source "$script_dir/numa-vm/kernel.sh"
+# shellcheck source=numa-vm/initramfs.sh
 source "$script_dir/numa-vm/initramfs.sh"
+# shellcheck source=numa-vm/machine.sh
 source "$script_dir/numa-vm/machine.sh"
 
 main() {

@@ -1,9 +1,11 @@
-# Builds the guest's initramfs for ci/numa-vm.sh (sourced by it): static
-# busybox, ci/numa-vm/init as /init, numactl and lstopo-no-graphics for the
-# diagnostic dump, the test programs, and every library ldd lists for these
-# programs, each at the same absolute path as on the host so that RPATHs
-# into a build tree still resolve. Libraries a program opens with dlopen
-# are not listed by ldd and therefore missing in the guest.
+# shellcheck shell=bash
+# Builds the guest's initramfs for ci/numa-vm.sh (sourced by it). It
+# contains static busybox, ci/numa-vm/init as /init, numactl and
+# lstopo-no-graphics for the diagnostic dump, the test programs, and every
+# library ldd lists for these programs. Each file keeps its absolute path
+# from the host, so RPATHs into a build tree still resolve.
+# NOTE: libraries a program opens with dlopen are not listed by ldd and
+# are therefore missing in the guest.
 
 # Test commands to run, each "PATH [ARGUMENTS...]" with an absolute PATH.
 test_commands=()
@@ -15,8 +17,9 @@ add_test_command() {
   shift 2
   [[ $path == /* ]] || path=$PWD/$path
   [[ $path != *[[:space:]]* ]] || fail "test program path '$path' ($source) contains white space"
-  [ -f "$path" ] && [ -x "$path" ] ||
+  if [ ! -f "$path" ] || [ ! -x "$path" ]; then
     fail "test program '$path' ($source) not found or not executable; build it first"
+  fi
   test_commands+=("$path${*:+ $*}")
 }
 
@@ -92,6 +95,15 @@ add_program() {
   done
 }
 
+# add_extra_file PATH: copies a file or folder for --file.
+add_extra_file() {
+  local path=$1
+  [[ $path == /* ]] || path=$PWD/$path
+  [ -e "$path" ] || fail "--file '$path' not found"
+  mkdir -p "$initramfs_root$(dirname "$path")"
+  cp -RL --preserve=mode "$path" "$initramfs_root$path" || fail "copying $path into the initramfs failed"
+}
+
 # Prints a shell word that reads back as $1 in busybox sh.
 shell_quote() {
   local quote="'" escaped="'\\''"
@@ -122,7 +134,7 @@ write_guest_files() {
 # faster than a compressed one, and QEMU loads it from the host's memory).
 build_initramfs() {
   initramfs_root=$work_dir/root
-  local directory command
+  local directory command path
   mkdir -p "$initramfs_root"/usr/{bin,sbin,lib,lib64} "$initramfs_root"/{dev,proc,sys,tmp}
   for directory in bin sbin lib lib64; do
     ln -s "usr/$directory" "$initramfs_root/$directory"
@@ -139,6 +151,9 @@ build_initramfs() {
   fi
   for command in "${test_commands[@]}"; do
     add_program "${command%% *}"
+  done
+  for path in "${extra_files[@]}"; do
+    add_extra_file "$path"
   done
   write_guest_files
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Fetches the guest kernel for ci/numa-vm.sh (sourced by it): Debian's
 # cloud kernel image, downloaded with apt-get download and unpacked into
 # the cache folder without installing the package, which would pull in

@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # Boots the emulated NUMA machine and reads back the results for
 # ci/numa-vm.sh (sourced by it). The guest writes its kernel log to the
 # first serial port, test outputs to the second and progress and exit
 # statuses to the third; QEMU stores each port in a file.
 
-# Plans the machine: cpu_nodes holds the node of each CPU, distances the
+# Plans the machine: cpu_nodes gets the node of each CPU, distances the
 # row-major distance matrix.
 plan_topology() {
   local cpu from to
@@ -69,7 +70,7 @@ add_numa_options() {
 # Boots the guest under a hard timeout and sets qemu_status and
 # qemu_seconds.
 run_machine() {
-  local append="console=ttyS0 panic=-1 numa_balancing=disable transparent_hugepage=$thp quiet"
+  local append="console=ttyS0 panic=-1 numa_balancing=disable transparent_hugepage=$thp"
   qemu_args=(
     -accel tcg -machine pc -cpu max -smp "$(smp_value)" -m "${memory_total_mib}M"
     -nodefaults -no-user-config -display none -monitor none -nic none -no-reboot
@@ -134,7 +135,7 @@ report_results() {
     status=$(status_field status "$index" 3)
     if [ -z "$status" ]; then
       if [ -n "$(status_field start "$index" 3)" ]; then
-        echo "=== [$index/$count] $name: FAIL (the guest stopped while it ran)"
+        echo "=== [$index/$count] $name: FAIL (still running when the guest stopped)"
       else
         echo "=== [$index/$count] $name: FAIL (never started)"
       fi
@@ -156,10 +157,11 @@ report_results() {
   local total_seconds
   total_seconds=$(awk -v start="$start" -v end="$(date +%s.%N)" 'BEGIN { printf "%.1f", end - start }')
   echo "$program: $nodes nodes, $cpus CPUs: $passed passed, $failed failed, $skipped skipped of $count"
-  echo "$program: boot to /init $(guest_uptime boot) s, last test done at $(guest_uptime done) s" \
-    "(guest clock); QEMU ran $qemu_seconds s; whole run $total_seconds s"
+  echo "$program: /init started at $(guest_uptime boot || true) s, the last test ended at" \
+    "$(guest_uptime "done" || true) s (guest clock, empty if never); QEMU ran $qemu_seconds s;" \
+    "whole run $total_seconds s"
 
-  if [ "$failed" -ne 0 ] || [ -z "$(guest_uptime done)" ]; then
+  if [ "$failed" -ne 0 ] || [ -z "$(guest_uptime "done")" ]; then
     exit 1
   fi
   if [ "$skipped" -ne 0 ] && [ "$allow_skip" -eq 0 ]; then
@@ -182,7 +184,7 @@ signal_hint() {
 # Explains a guest that did not finish: QEMU timed out, failed to start,
 # or the kernel stopped; shows the end of the kernel log.
 report_machine_failure() {
-  if [ -n "$(guest_uptime done)" ] && [ "$qemu_status" -eq 0 ]; then
+  if [ -n "$(guest_uptime "done")" ] && [ "$qemu_status" -eq 0 ]; then
     return
   fi
   if [ "$qemu_status" -eq 124 ] || [ "$qemu_status" -eq 137 ]; then

@@ -1,6 +1,6 @@
 /* Self-check of the emulated NUMA machine that ci/numa-vm.sh boots: the
  * guest must show the node count, CPU-to-node map and distance matrix the
- * runner asked QEMU for, and memory that libnuma allocates on a node must
+ * runner requested from QEMU, and memory that libnuma allocates on a node must
  * lie on that node. It uses libnuma only, so it proves the runner works
  * before any numapool test runs inside the guest.
  *
@@ -28,9 +28,9 @@
 
 static unsigned failures;
 
-static void report_failure(const char *what, long long actual, long long expected)
+static void report_failure(const char *check, long long actual, long long expected)
 {
-  fprintf(stderr, "vm_selfcheck: FAIL %s: got %lld, expected %lld\n", what, actual, expected);
+  fprintf(stderr, "vm_selfcheck: FAIL %s: got %lld, expected %lld\n", check, actual, expected);
   failures++;
 }
 
@@ -80,33 +80,33 @@ static void check_counts(long nodes, long cpus)
 
 static void check_cpu_nodes(const long *cpu_nodes, int cpus)
 {
-  char what[64];
+  char check[64];
   for (int cpu = 0; cpu < cpus; cpu++) {
     int node = numa_node_of_cpu(cpu);
     if (node != cpu_nodes[cpu]) {
-      snprintf(what, sizeof what, "numa_node_of_cpu(%d)", cpu);
-      report_failure(what, node, cpu_nodes[cpu]);
+      snprintf(check, sizeof check, "numa_node_of_cpu(%d)", cpu);
+      report_failure(check, node, cpu_nodes[cpu]);
     }
   }
 }
 
 static void check_distances(const long *distances, int nodes)
 {
-  char what[64];
+  char check[64];
   for (int from = 0; from < nodes; from++) {
     for (int to = 0; to < nodes; to++) {
       int distance = numa_distance(from, to);
       long expected = distances[from * nodes + to];
       if (distance != expected) {
-        snprintf(what, sizeof what, "numa_distance(%d, %d)", from, to);
-        report_failure(what, distance, expected);
+        snprintf(check, sizeof check, "numa_distance(%d, %d)", from, to);
+        report_failure(check, distance, expected);
       }
     }
   }
 }
 
 /* Queries the node of each page with move_pages and no target nodes. A page
- * can report -EBUSY while the kernel works on it, so those pages are asked
+ * can report -EBUSY while the kernel works on it, so those pages are queried
  * again one by one. Returns 0, or -1 when the query itself failed. */
 static int query_page_nodes(void **pages, int *status, unsigned long count)
 {
@@ -166,9 +166,9 @@ static void check_placement(int node)
             first_misplaced, node, status[first_misplaced]);
   printf("vm_selfcheck: node %d: %lu of %lu pages on node %d\n", node, on_node, count, node);
   if (on_node != count) {
-    char what[64];
-    snprintf(what, sizeof what, "pages of numa_alloc_onnode(node %d) on node %d", node, node);
-    report_failure(what, (long long)on_node, (long long)count);
+    char check[64];
+    snprintf(check, sizeof check, "pages of numa_alloc_onnode(node %d) on node %d", node, node);
+    report_failure(check, (long long)on_node, (long long)count);
   }
 
 out:
