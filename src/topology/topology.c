@@ -114,9 +114,10 @@ static int apply_source(hwloc_topology_t hw, const char *source, bool *simulated
       return NUMAPOOL_EINVAL;
     }
     if (hwloc_topology_set_xml(hw, path) != 0) {
+      int error = errno;
       NUMAPOOL_LOG_ERROR("invalid topology XML file '%.200s': %s; write one with "
                          "'lstopo FILE.xml'",
-                         path, strerror(errno));
+                         path, error == EINVAL ? "hwloc cannot parse it" : strerror(error));
       return NUMAPOOL_EINVAL;
     }
   } else {
