@@ -37,6 +37,7 @@ static int shape_init(shape_t *shape, size_t dims, const size_t range[], const s
   shape->dims = dims;
   shape->item_size = item_size;
   size_t items = 1;
+  bool overflow = false;
   shape->total_tiles = 1;
   for (size_t d = 0; d < dims; d++) {
     size_t size = tile != NULL ? tile[d] : 1;
@@ -51,10 +52,14 @@ static int shape_init(shape_t *shape, size_t dims, const size_t range[], const s
     shape->tiles[d] = range[d] / size + (range[d] % size != 0);
     if (__builtin_mul_overflow(items, range[d], &items) ||
         __builtin_mul_overflow(shape->total_tiles, shape->tiles[d], &shape->total_tiles))
-      return NUMAPOOL_EOVERFLOW;
+      overflow = true;
   }
-  if (__builtin_mul_overflow(items, item_size, &shape->bytes))
+  if (overflow || __builtin_mul_overflow(items, item_size, &shape->bytes)) {
+    NUMAPOOL_LOG_ERROR("invalid first-touch shape: the size of %zu dimensions of %zu-byte "
+                       "items overflows size_t",
+                       dims, item_size);
     return NUMAPOOL_EOVERFLOW;
+  }
   return 0;
 }
 
