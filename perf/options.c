@@ -1,0 +1,347 @@
+/* Command-line options shared by every subcommand, and their help. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perf.h"
+
+/* More threads than any machine numapool targets: a typo guard. */
+#define MAX_THREADS 4096
+
+#define DEFAULT_EVENTS "perf::TASK-CLOCK,perf::PAGE-FAULTS,PAPI_TOT_CYC,PAPI_TOT_INS"
+
+void perf_usage_error(const char *subcommand, const char *format, ...) {
+  va_list args;
+  fprintf(stderr, "numapool-perf %s: ", subcommand);
+  va_start(args, format);
+  vfprintf(stderr, format, args);
+  va_end(args);
+  fprintf(stderr, "\nRun 'numapool-perf %s --help' for the options.\n", subcommand);
+}
+
+int perf_parse_size_list(const char *text, size_t *values, size_t max) {
+  size_t count = 0;
+  const char *cursor = text;
+  while (*cursor != '\0') {
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(cursor, &end, 10);
+    if (end == cursor || errno != 0 || value == 0 || *cursor == '-' || count == max ||
+        (*end != ',' && *end != '\0'))
+      return -1;
+    values[count++] = (size_t)value;
+    cursor = *end == ',' ? end + 1 : end;
+    if (*end == ',' && *cursor == '\0')
+      return -1;
+  }
+  return count == 0 ? -1 : (int)count;
+}
+
+/* Splits a comma-separated list of names into out (pointing into a copy
+ * kept in storage). Returns the count or -1. */
+static int split_names(perf_options_t *options, const char *text, const char **out,
+                       size_t max) {
+  char *copy = strdup(text);
+  if (copy == NULL)
+    return -1;
+  for (size_t s = 0; s < sizeof options->storage / sizeof options->storage[0]; s++)
+    if (options->storage[s] == NULL) {
+      options->storage[s] = copy;
+      break;
+    }
+  size_t count = 0;
+  for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL;
+       name = strtok_r(NULL, ",", &save)) {
+    if (count == max)
+      return -1;
+    out[count++] = name;
+  }
+  return count == 0 ? -1 : (int)count;
+}
+
+static int parse_threads(perf_options_t *options, const char *value) {
+  int count = perf_parse_size_list(value, options->threads, PERF_MAX_LIST);
+  for (int i = 0; i < count; i++)
+    if (options->threads[i] > MAX_THREADS)
+      count = -1;
+  if (count < 0) {
+    perf_usage_error(options->subcommand,
+                     "invalid value '%s' for --threads: expected up to %d integers from 1 "
+                     "to %d separated by commas, such as 1,2",
+                     value, PERF_MAX_LIST, MAX_THREADS);
+    return -1;
+  }
+  options->thread_list_count = (size_t)count;
+  return 0;
+}
+
+static int parse_bind(perf_options_t *options, const char *value) {
+  static const char *const names[] = {"default", "none", "node", "core"};
+  static const numapool_bind_t binds[] = {NUMAPOOL_BIND_DEFAULT, NUMAPOOL_BIND_NONE,
+                                          NUMAPOOL_BIND_NODE, NUMAPOOL_BIND_CORE};
+  for (size_t i = 0; i < 4; i++)
+    if (strcmp(value, names[i]) == 0) {
+      options->bind = binds[i];
+      return 0;
+    }
+  perf_usage_error(options->subcommand,
+                   "invalid value '%s' for --bind: expected default, none, node or core",
+                   value);
+  return -1;
+}
+
+/* Parses a non-negative int below 1e6 for --repetitions, --warmup. */
+static int parse_count(perf_options_t *options, const char *option, const char *value,
+                       int minimum, int *out) {
+  char *end;
+  errno = 0;
+  long number = strtol(value, &end, 10);
+  if (end == value || *end != '\0' || errno != 0 || number < minimum || number > 1000000) {
+    perf_usage_error(options->subcommand,
+                     "invalid value '%s' for %s: expected an integer from %d to 1000000",
+                     value, option, minimum);
+    return -1;
+  }
+  *out = (int)number;
+  return 0;
+}
+
+static int parse_repetitions(perf_options_t *options, const char *value) {
+  return parse_count(options, "--repetitions", value, 1, &options->repetitions);
+}
+
+static int parse_warmup(perf_options_t *options, const char *value) {
+  return parse_count(options, "--warmup", value, 0, &options->warmup);
+}
+
+static int parse_spin(perf_options_t *options, const char *value) {
+  int spin;
+  if (strcmp(value, "none") == 0) {
+    options->spin_us = NUMAPOOL_SPIN_NONE;
+    return 0;
+  }
+  if (parse_count(options, "--spin-us", value, 1, &spin) != 0)
+    return -1;
+  options->spin_us = spin;
+  return 0;
+}
+
+static int parse_topology(perf_options_t *options, const char *value) {
+  if (strcmp(value, "hwloc") == 0) {
+    options->topology = NULL;
+    return 0;
+  }
+  if (strncmp(value, "synthetic:", 10) != 0 && strncmp(value, "xml:", 4) != 0) {
+    perf_usage_error(options->subcommand,
+                     "invalid value '%s' for --topology: expected hwloc, "
+                     "synthetic:<hwloc description> or xml:<path>",
+                     value);
+    return -1;
+  }
+  options->topology = value;
+  return 0;
+}
+
+static int parse_events(perf_options_t *options, const char *value) {
+  if (strcmp(value, "none") == 0) {
+    options->event_count = 0;
+    return 0;
+  }
+  int count = split_names(options, value, options->events, PERF_MAX_LIST);
+  if (count < 0) {
+    perf_usage_error(options->subcommand,
+                     "invalid value '%s' for --events: expected 1 to %d event names "
+                     "separated by commas, or none",
+                     value, PERF_MAX_LIST);
+    return -1;
+  }
+  options->event_count = (size_t)count;
+  return 0;
+}
+
+static int parse_baselines(perf_options_t *options, const char *value) {
+  static const char *const known[] = {"none", "pthreadpool", "openmp", "tbb", "openblas",
+                                      "blis", "onednn"};
+  int count = split_names(options, value, options->baselines, PERF_MAX_PEERS);
+  for (int i = 0; i < count; i++) {
+    bool found = false;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+      found = found || strcmp(options->baselines[i], known[k]) == 0;
+    if (!found) {
+      perf_usage_error(options->subcommand,
+                       "unknown baseline '%s' in --baseline: expected pthreadpool, openmp, "
+                       "tbb, openblas, blis, onednn or none",
+                       options->baselines[i]);
+      return -1;
+    }
+  }
+  if (count < 0) {
+    perf_usage_error(options->subcommand, "invalid value '%s' for --baseline", value);
+    return -1;
+  }
+  options->baseline_count = (size_t)count;
+  options->baselines_all = false;
+  return 0;
+}
+
+static int parse_report(perf_options_t *options, const char *value) {
+  options->report_path = value;
+  return 0;
+}
+
+static int parse_format(perf_options_t *options, const char *value) {
+  static const char *const names[] = {"table", "json", "csv"};
+  for (int i = 0; i < 3; i++)
+    if (strcmp(value, names[i]) == 0) {
+      options->format = (perf_format_t)i;
+      options->format_given = true;
+      return 0;
+    }
+  perf_usage_error(options->subcommand,
+                   "invalid value '%s' for --format: expected table, json or csv", value);
+  return -1;
+}
+
+static const perf_option_t common_options[] = {
+    {"--threads", "LIST",
+     "thread counts to run, comma-separated (a list runs a scaling sweep); "
+     "default: numapool's default thread count",
+     parse_threads},
+    {"--topology", "SOURCE",
+     "hwloc, synthetic:<hwloc description> or xml:<path>; default: the "
+     "NUMAPOOL_TOPOLOGY environment variable, else hwloc",
+     parse_topology},
+    {"--bind", "POLICY", "worker binding: default, none, node or core; default: default",
+     parse_bind},
+    {"--spin-us", "US",
+     "idle spin time of workers in microseconds, or none; default: the pool's default",
+     parse_spin},
+    {"--repetitions", "N", "timed repetitions per measurement; default: per subcommand",
+     parse_repetitions},
+    {"--warmup", "N", "untimed repetitions before them; default: per subcommand",
+     parse_warmup},
+    {"--events", "LIST",
+     "PAPI events counted on numapool's threads, comma-separated, or none; "
+     "default: " DEFAULT_EVENTS,
+     parse_events},
+    {"--baseline", "LIST",
+     "peers to compare with (pthreadpool, openmp, tbb, openblas, blis, onednn) or none; "
+     "default: every peer that applies",
+     parse_baselines},
+    {"--report", "FILE",
+     "also write the report to FILE, as JSON unless --format csv is given or FILE "
+     "ends in .csv; default: no file",
+     parse_report},
+    {"--format", "FORMAT", "stdout format: table, json or csv; default: table", parse_format},
+};
+
+#define COMMON_COUNT (sizeof common_options / sizeof common_options[0])
+
+static void print_option(const perf_option_t *option) {
+  char left[48];
+  snprintf(left, sizeof left, "%s %s", option->name, option->value_name);
+  printf("  %-24s %s\n", left, option->help);
+}
+
+static void print_help(const char *subcommand, const char *summary,
+                       const perf_option_t *extra, size_t extra_count) {
+  printf("Usage: numapool-perf %s [OPTIONS]\n\n%s\n\n", subcommand, summary);
+  if (extra_count > 0) {
+    printf("Options of %s:\n", subcommand);
+    for (size_t i = 0; i < extra_count; i++)
+      print_option(&extra[i]);
+    printf("\n");
+  }
+  printf("Common options:\n");
+  for (size_t i = 0; i < COMMON_COUNT; i++)
+    print_option(&common_options[i]);
+  printf("  %-24s %s\n", "--help", "print this help and exit");
+  printf("\nTimes are in seconds, throughput in GFLOP/s or GB/s (10^9 bytes/s).\n");
+}
+
+/* Finds name among the common and extra options. */
+static const perf_option_t *find_option(const char *name, size_t length,
+                                        const perf_option_t *extra, size_t extra_count) {
+  for (size_t i = 0; i < COMMON_COUNT; i++)
+    if (strlen(common_options[i].name) == length &&
+        strncmp(common_options[i].name, name, length) == 0)
+      return &common_options[i];
+  for (size_t i = 0; i < extra_count; i++)
+    if (strlen(extra[i].name) == length && strncmp(extra[i].name, name, length) == 0)
+      return &extra[i];
+  return NULL;
+}
+
+static void set_defaults(perf_options_t *options, const char *subcommand) {
+  memset(options, 0, sizeof *options);
+  options->subcommand = subcommand;
+  options->threads[0] = numapool_default_thread_count();
+  options->thread_list_count = 1;
+  options->repetitions = -1;
+  options->warmup = -1;
+  options->baselines_all = true;
+  options->format = PERF_FORMAT_TABLE;
+  split_names(options, DEFAULT_EVENTS, options->events, PERF_MAX_LIST);
+  options->event_count = 4;
+}
+
+int perf_options_parse(perf_options_t *options, const char *subcommand, const char *summary,
+                       const perf_option_t *extra, size_t extra_count, int argc,
+                       char **argv) {
+  set_defaults(options, subcommand);
+  for (int i = 0; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      print_help(subcommand, summary, extra, extra_count);
+      return 1;
+    }
+    const char *equals = strchr(arg, '=');
+    size_t length = equals != NULL ? (size_t)(equals - arg) : strlen(arg);
+    const perf_option_t *option = find_option(arg, length, extra, extra_count);
+    if (option == NULL) {
+      perf_usage_error(subcommand, "unknown option '%s'", arg);
+      return PERF_EXIT_USAGE;
+    }
+
+    const char *value = equals != NULL ? equals + 1 : NULL;
+    if (value == NULL) {
+      if (i + 1 >= argc) {
+        perf_usage_error(subcommand, "option %s needs a value (%s)", option->name,
+                         option->value_name);
+        return PERF_EXIT_USAGE;
+      }
+      value = argv[++i];
+    }
+    if (option->parse(options, value) != 0)
+      return PERF_EXIT_USAGE;
+  }
+  return 0;
+}
+
+void perf_options_free(perf_options_t *options) {
+  for (size_t s = 0; s < sizeof options->storage / sizeof options->storage[0]; s++) {
+    free(options->storage[s]);
+    options->storage[s] = NULL;
+  }
+}
+
+bool perf_baseline_wanted(const perf_options_t *options, const char *name) {
+  if (options->baselines_all)
+    return true;
+  for (size_t i = 0; i < options->baseline_count; i++)
+    if (strcmp(options->baselines[i], name) == 0)
+      return true;
+  return false;
+}
+
+numapool_t *perf_pool_create(const perf_options_t *options, size_t threads) {
+  numapool_options_t pool_options = {
+      .thread_count = threads,
+      .bind = options->bind,
+      .spin_us = options->spin_us,
+      .topology = options->topology,
+  };
+  return numapool_create(&pool_options);
+}

@@ -1,0 +1,22 @@
+/* Stand-ins for the peers whose packages were missing at build time. */
+#include <stdio.h>
+
+#include "forkjoin_work.h"
+
+#ifdef PERF_NO_OPENMP
+int forkjoin_openmp(const forkjoin_work_t *work, double *samples, size_t count, char *error,
+                    size_t error_size) {
+  (void)work, (void)samples, (void)count;
+  snprintf(error, error_size, "not built: the compiler has no OpenMP");
+  return -1;
+}
+#endif
+
+#ifdef PERF_NO_TBB
+int forkjoin_tbb(const forkjoin_work_t *work, double *samples, size_t count, char *error,
+                 size_t error_size) {
+  (void)work, (void)samples, (void)count;
+  snprintf(error, error_size, "not built: oneTBB (libtbb-dev) was not found");
+  return -1;
+}
+#endif
