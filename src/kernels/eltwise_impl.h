@@ -209,6 +209,14 @@ static void axpy(size_t count, float alpha, const float *x, float *y) {
     y[i] = alpha * x[i] + y[i];
 }
 
+static void multiply_add(size_t count, const float *a, const float *b, float *y) {
+  size_t i = 0;
+  for (; i + LANES <= count; i += LANES)
+    store(y + i, load(a + i) * load(b + i) + load(y + i));
+  for (; i < count; i++)
+    y[i] = a[i] * b[i] + y[i];
+}
+
 /* Combines the 16 lanes by halving: lane j takes lane j + 8, then j + 4,
  * j + 2 and j + 1. The same tree on every instruction set. */
 static float combine_lanes(numapool_reduce_op_t op, const vfloat acc[REDUCE_VECTORS]) {
@@ -294,6 +302,7 @@ const numapool__eltwise_kernels_t ELTWISE_KERNELS = {
     .unary = unary,
     .binary = binary,
     .axpy = axpy,
+    .multiply_add = multiply_add,
     .reduce = reduce,
     .exp_shift_sum = exp_shift_sum,
 };

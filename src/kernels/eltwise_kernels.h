@@ -31,6 +31,9 @@ typedef struct numapool__eltwise_kernels {
   /* y[i] = alpha * x[i] + y[i], rounded after the product. */
   void (*axpy)(size_t count, float alpha, const float *x, float *y);
 
+  /* y[i] = a[i] * b[i] + y[i], rounded after the product. */
+  void (*multiply_add)(size_t count, const float *a, const float *b, float *y);
+
   /* The sum or the maximum of x[0 .. count - 1], in the fixed lane order. */
   float (*reduce)(numapool_reduce_op_t op, size_t count, const float *x);
 
