@@ -10,7 +10,7 @@
  *     given at allocation.
  *
  * Linux places a page on a NUMA node when it is first written ("first
- * touch"), unless a memory policy says otherwise. With transparent huge
+ * touch"), unless a memory policy places it elsewhere. With transparent huge
  * pages (THP) in "always" mode, the first write to a 2 MiB region places
  * the whole region.
  */

@@ -84,7 +84,7 @@ static size_t placement_granule(void) {
   return numapool_page_size();
 }
 
-/* The thread whose tiles hold byte `offset`. */
+/* The thread whose tiles contain byte `offset`. */
 static size_t byte_owner(const shape_t *shape, size_t offset) {
   size_t item = offset / shape->item_size;
   size_t coords[NUMAPOOL_MAX_DIMS];

@@ -14,7 +14,7 @@
 NUMAPOOL_INTERNAL void numapool__share_bounds(size_t total, size_t threads, size_t index,
                                               size_t *begin, size_t *end);
 
-/* The thread whose share holds linear tile `linear` < total. */
+/* The thread whose share contains linear tile `linear` < total. */
 NUMAPOOL_INTERNAL size_t numapool__share_owner(size_t total, size_t threads, size_t linear);
 
 #endif /* NUMAPOOL_POOL_PLACE_H */

@@ -12,7 +12,7 @@
 #define NUMA_TEST_MAX_NODES 64
 
 /* Counts the pages of [pointer, pointer + size) per node; exits with
- * status 1 when the kernel does not answer. */
+ * status 1 when the query fails. */
 void numa_test_placement(const void *pointer, size_t size,
                          size_t node_pages[NUMA_TEST_MAX_NODES],
                          numapool_placement_t *summary);

@@ -1,6 +1,6 @@
 /* Steal order: a thread steals from the threads of its own domain first,
  * and from another domain only when no thread of its own domain has
- * unclaimed tiles left; the per-call statistics count each kind of steal.
+ * unclaimed tiles left. The per-call statistics count each kind of steal.
  *
  * The topology is the machine's, or NUMAPOOL_TOPOLOGY's when set. One
  * thread of domain 0 gets slow tiles, so the others run dry and steal. */
@@ -26,7 +26,7 @@ typedef struct record {
   size_t *started_at;     /* per tile: its start sequence number */
 } record_t;
 
-/* The thread whose share holds tile `tile`, computed the way the
+/* The thread whose share contains tile `tile`, computed the way the
  * parallel-for documents its split: equal contiguous shares in thread
  * order, boundaries at floor(total * i / threads). */
 static size_t share_owner(const record_t *record, size_t tile) {
@@ -136,7 +136,9 @@ int main(void) {
   record.domain_of_thread = calloc(threads, sizeof(size_t));
   record.ran_by = calloc(record.total, sizeof(size_t));
   record.started_at = calloc(record.total, sizeof(size_t));
-  CHECK(record.domain_of_thread != NULL && record.ran_by != NULL && record.started_at != NULL);
+  CHECK(record.domain_of_thread != NULL);
+  CHECK(record.ran_by != NULL);
+  CHECK(record.started_at != NULL);
   for (size_t t = 0; t < threads; t++) {
     numapool_thread_place_t place;
     CHECK_EQ(numapool_thread_place(pool, t, &place), 0);

@@ -20,9 +20,10 @@ typedef struct fixtures {
   /* Four nodes of 2 PUs with a latency matrix (10 local; 20, 30 and 40 to
    * the others as in fixture_distances). */
   char distances[128];
-  /* Two packages: node 0 with memory and PUs 0-3; node 1 with PUs 4-7 and
-   * no memory, where PU 7 is not allowed, so core 3 is partly allowed;
-   * node 2 with memory and no CPU, attached to the Machine. */
+  /* Two packages and three nodes. Node 0 has memory and PUs 0-3. Node 1
+   * has PUs 4-7 and no memory, and PU 7 is not allowed, so core 3 is
+   * partly allowed. Node 2 has memory and no CPU and hangs off the
+   * Machine. */
   char odd[128];
   /* Invalid files: text that is not XML, and an empty file. */
   char garbage[128];

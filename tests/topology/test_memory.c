@@ -42,7 +42,8 @@ static void test_aligned(void) {
 static void test_sizes(void) {
   CHECK_UEQ(numapool_page_size(), (size_t)sysconf(_SC_PAGESIZE));
   size_t huge = numapool_huge_page_size();
-  CHECK(huge >= numapool_page_size() && (huge & (huge - 1)) == 0);
+  CHECK(huge >= numapool_page_size());
+  CHECK_UEQ(huge & (huge - 1), 0);
   numapool_thp_mode_t mode = numapool_thp_mode();
   if (access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK) == 0)
     CHECK(mode == NUMAPOOL_THP_NEVER || mode == NUMAPOOL_THP_MADVISE ||
@@ -51,7 +52,7 @@ static void test_sizes(void) {
 }
 
 /* Records the first tile each thread runs. Every thread waits in its first
- * tile until all have started one, so nobody steals before each thread has
+ * tile until all have started one, so no thread steals before each one has
  * claimed the front of its own share. */
 typedef struct first_tiles {
   atomic_size_t arrived;
@@ -105,7 +106,8 @@ static void test_first_touch_split(const char *source, size_t threads) {
     size_t owner;
     CHECK_EQ(numapool_memory_owner(pool, 1, &range, &tile, unit, item * unit + unit / 2, &owner),
              0);
-    CHECK(owner >= previous && owner < threads);
+    CHECK(owner >= previous);
+    CHECK(owner < threads);
     previous = owner;
   }
 

@@ -71,8 +71,8 @@ static void test_xml_distances(const fixtures_t *fixtures) {
   passed += 2;
 }
 
-/* A memory-less node keeps its CPUs as a domain; a CPU-less node with
- * memory is a memory target only; the disallowed PU of the partly allowed
+/* A memory-less node keeps its CPUs as a domain, and a CPU-less node with
+ * memory is a memory target only. The disallowed PU of the partly allowed
  * core is left out. */
 static void test_odd_machine(const fixtures_t *fixtures) {
   numapool_topology_t *topology = load(fixtures->odd);
@@ -93,7 +93,8 @@ static void test_odd_machine(const fixtures_t *fixtures) {
   numapool_options_t options = {.topology = fixtures->odd, .thread_count = 4};
   char text[4096];
   int length = numapool_topology_describe(&options, text, sizeof(text));
-  CHECK(length > 0 && (size_t)length < sizeof(text));
+  CHECK(length > 0);
+  CHECK((size_t)length < sizeof(text));
   CHECK_MSG(strstr(text, "cores partly allowed: 1\n") != NULL, text);
   CHECK_MSG(strstr(text, "domain 1: node 1, memory none, 3 CPUs: 4-6\n") != NULL, text);
   CHECK_MSG(strstr(text, "memory-only nodes: 2\n") != NULL, text);
