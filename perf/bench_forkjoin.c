@@ -309,6 +309,12 @@ static int run_workload(perf_report_t *report, const perf_options_t *options, in
       add_one_thread_ratio(options, result, &work, count);
     if (kind == FORKJOIN_TRIANGULAR)
       add_serial_reference(result, &work, count);
+    if (!native) {
+      size_t used = strlen(result->note);
+      snprintf(result->note + used, sizeof result->note - used,
+               "%sno counters: numapool's libpthreadpool runs in a child process",
+               used > 0 ? "; " : "");
+    }
   }
   free(samples);
   if (status != 0)

@@ -51,7 +51,7 @@ void perf_result_param(perf_result_t *result, const char *name, const char *form
 }
 
 void perf_result_param_number(perf_result_t *result, const char *name, double value) {
-  perf_result_param(result, name, "%.17g", value);
+  perf_result_param(result, name, "%.15g", value);
   result->param_numeric[result->param_count - 1] = true;
 }
 

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Runs numapool-perf briefly and checks its reports against the schema in
+docs/REPORTS.md: JSON and CSV parse, every promised field is present with
+the right type, counters either hold real values or say why not, and
+invalid options exit with status 2 and name the option.
+
+Usage: check_report.py NUMAPOOL_PERF WORK_DIR
+"""
+import csv
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL: " + message)
+
+
+def run(perf, args, timeout=120):
+    result = subprocess.run([perf] + args, capture_output=True, text=True, timeout=timeout)
+    return result.returncode, result.stdout, result.stderr
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def paranoid_level():
+    try:
+        with open("/proc/sys/kernel/perf_event_paranoid") as file:
+            return int(file.read().strip())
+    except (OSError, ValueError):
+        return 99
+
+
+def check_counter(name, entry, threads, where):
+    check(isinstance(entry.get("available"), bool), f"{where}: {name} has no 'available' flag")
+    if not entry.get("available"):
+        reason = entry.get("reason", "")
+        check(reason.startswith("counters unavailable: ") and len(reason) > 24,
+              f"{where}: {name} is unavailable without a reason: {reason!r}")
+        return
+    for key in ("exact", "multiplexed", "failed"):
+        check(isinstance(entry.get(key), bool), f"{where}: {name}.{key} is not a boolean")
+    check(entry.get("exact") == (not entry.get("multiplexed") and not entry.get("failed")),
+          f"{where}: {name} is marked exact although multiplexed or failed")
+    per_thread = entry.get("per_thread", [])
+    per_node = entry.get("per_node", [])
+    check(len(per_thread) == threads,
+          f"{where}: {name} has {len(per_thread)} per-thread values for {threads} threads")
+    check(sum(per_thread) == entry.get("total"), f"{where}: {name} per-thread values do not add up")
+    check(sum(node.get("value", 0) for node in per_node) == entry.get("total"),
+          f"{where}: {name} per-node values do not add up")
+    for node in per_node:
+        check(all(key in node for key in ("domain", "node", "value")),
+              f"{where}: {name} per-node entry lacks domain, node or value: {node}")
+
+
+def check_result(result, where):
+    for key in ("benchmark", "params", "threads", "repetitions", "median_s", "min_s", "max_s",
+                "spread", "baselines", "extras", "counters", "note"):
+        check(key in result, f"{where}: field '{key}' is missing")
+    check(isinstance(result.get("params"), dict), f"{where}: params is not an object")
+    check(isinstance(result.get("threads"), int) and result["threads"] >= 1,
+          f"{where}: threads is not a positive integer")
+    for key in ("median_s", "min_s", "max_s"):
+        check(is_number(result.get(key)) and result[key] > 0, f"{where}: {key} is not a positive number")
+    if is_number(result.get("min_s")) and is_number(result.get("median_s")):
+        check(result["min_s"] <= result["median_s"] <= result["max_s"],
+              f"{where}: min_s <= median_s <= max_s does not hold")
+    for peer, entry in result.get("baselines", {}).items():
+        check("median_s" in entry and "speedup" in entry,
+              f"{where}: baseline {peer} lacks median_s or speedup")
+        if entry.get("median_s") is None:
+            check(bool(entry.get("error")), f"{where}: baseline {peer} has no figure and no error")
+        else:
+            expected = entry["median_s"] / result["median_s"]
+            check(abs(entry["speedup"] - expected) <= 1e-6 * expected,
+                  f"{where}: baseline {peer} speedup {entry['speedup']} is not median ratio {expected}")
+
+
+def check_forkjoin_json(perf, work_dir):
+    path = os.path.join(work_dir, "forkjoin.json")
+    events = "perf::TASK-CLOCK,perf::PAGE-FAULTS,PAPI_TOT_CYC"
+    code, out, err = run(perf, ["forkjoin", "--workloads", "empty,triangular", "--threads", "1,2",
+                                "--repetitions", "2", "--warmup", "0", "--events", events,
+                                "--format", "json", "--report", path])
+    check(code == 0, f"forkjoin exited with {code}: {err[-500:]}")
+    check("forkjoin" in err, "forkjoin printed no progress on stderr")
+    report_stdout = json.loads(out)
+    with open(path) as file:
+        report = json.load(file)
+    check(report_stdout["results"][0]["benchmark"] == report["results"][0]["benchmark"],
+          "stdout and --report differ")
+
+    for key in ("schema", "command", "machine", "versions", "options", "counters_backend", "results"):
+        check(key in report, f"report field '{key}' is missing")
+    check(report.get("schema") == "numapool-perf-report/1", "unexpected schema name")
+    check(report["command"].startswith("numapool-perf forkjoin "), "command does not name the subcommand")
+    results = report["results"]
+    check(len(results) == 4, f"expected 4 results (2 workloads x 2 thread counts), got {len(results)}")
+    check(sorted({r["threads"] for r in results}) == [1, 2], "the thread sweep 1,2 is not in the results")
+
+    for index, result in enumerate(results):
+        where = f"result {index} ({result.get('benchmark')}, {result.get('threads')} threads)"
+        check_result(result, where)
+        for peer in ("pthreadpool", "openmp", "tbb"):
+            check(peer in result["baselines"], f"{where}: baseline {peer} is missing")
+        counters = result["counters"]
+        for name in events.split(","):
+            check(name in counters, f"{where}: counter {name} is missing")
+            if name in counters:
+                check_counter(name, counters[name], result["threads"], where)
+        if paranoid_level() <= 2:
+            for name in ("perf::TASK-CLOCK", "perf::PAGE-FAULTS"):
+                check(counters.get(name, {}).get("available") is True,
+                      f"{where}: {name} must be counted with perf_event_paranoid <= 2")
+            check(counters.get("perf::TASK-CLOCK", {}).get("total", 0) > 0,
+                  f"{where}: perf::TASK-CLOCK counted nothing")
+    return path
+
+
+def check_csv(perf, work_dir):
+    path = os.path.join(work_dir, "throughput.csv")
+    code, out, err = run(perf, ["forkjoin", "--workloads", "throughput", "--repetitions", "2",
+                                "--baseline", "openmp", "--report", path])
+    check(code == 0, f"forkjoin throughput exited with {code}: {err[-500:]}")
+    check("benchmark" in out and "GB/s" in out, "the table on stdout lacks its header or rate")
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    expected = ["benchmark", "params", "threads", "median_s", "min_s", "max_s", "spread",
+                "repetitions", "gflops", "gbps", "baseline", "baseline_median_s", "speedup",
+                "counters", "note"]
+    with open(path, newline="") as file:
+        header = next(csv.reader(file))
+    check(header == expected, f"CSV header is {header}")
+    check(len(rows) == 1, f"expected one CSV row (one baseline), got {len(rows)}")
+    for row in rows:
+        check(row["benchmark"] == "forkjoin.throughput", f"unexpected benchmark {row['benchmark']}")
+        check(float(row["gbps"]) > 0, "gbps is not positive")
+        check(row["baseline"] == "openmp", "the only baseline is not openmp")
+        if row["baseline_median_s"]:
+            check(float(row["speedup"]) > 0, "speedup is not positive")
+
+
+def check_gemm(perf, work_dir):
+    path = os.path.join(work_dir, "gemm.json")
+    code, out, err = run(perf, ["gemm", "--sizes", "64", "--precision", "f32", "--repetitions", "2",
+                                "--format", "json", "--report", path])
+    if code == 2 and "not built" in err:
+        print("gemm: " + err.strip())
+        return
+    check(code == 0, f"gemm exited with {code}: {err[-500:]}")
+    with open(path) as file:
+        result = json.load(file)["results"][0]
+    check_result(result, "gemm")
+    check(is_number(result.get("gflops")) and result["gflops"] > 0, "gemm has no gflops")
+    check(0 < result["extras"].get("share_of_peak", 0), "gemm has no share_of_peak")
+
+
+def check_usage_errors(perf):
+    cases = [
+        (["forkjoin", "--threads", "0"], "--threads"),
+        (["forkjoin", "--threads", "1,x"], "'1,x'"),
+        (["forkjoin", "--bogus"], "--bogus"),
+        (["forkjoin", "--workloads", "empty,nope"], "'nope'"),
+        (["forkjoin", "--format", "xml"], "'xml'"),
+        (["forkjoin", "--baseline", "mkl"], "'mkl'"),
+        (["forkjoin", "--repetitions"], "--repetitions"),
+        (["gemm", "--sizes", "12y"], "'12y'"),
+        (["topology", "--bind", "nowhere"], "'nowhere'"),
+        (["nosuch"], "'nosuch'"),
+        (["plot"], "REPORT"),
+    ]
+    for args, named in cases:
+        code, _, err = run(perf, args)
+        check(code == 2, f"{' '.join(args)}: exit status {code}, expected 2")
+        check(named in err, f"{' '.join(args)}: the message does not name {named}: {err.strip()}")
+    code, out, _ = run(perf, ["forkjoin", "--help"])
+    check(code == 0 and "--threads" in out and "default" in out, "forkjoin --help lacks options or defaults")
+
+
+def check_plot(perf, report, work_dir):
+    svg = os.path.join(work_dir, "forkjoin.svg")
+    code, _, err = run(perf, ["plot", report, "-o", svg])
+    if shutil.which("gnuplot") is None:
+        check(code != 0 and "gnuplot-nox" in err, "plot without gnuplot does not say how to install it")
+        return
+    check(code == 0, f"plot exited with {code}: {err[-300:]}")
+    with open(svg) as file:
+        check("<svg" in file.read(), "the plot is not an SVG file")
+
+
+def main():
+    perf, work_dir = sys.argv[1], sys.argv[2]
+    os.makedirs(work_dir, exist_ok=True)
+    report = check_forkjoin_json(perf, work_dir)
+    check_csv(perf, work_dir)
+    check_gemm(perf, work_dir)
+    check_usage_errors(perf)
+    check_plot(perf, report, work_dir)
+    if failures:
+        print(f"perf reports: {len(failures)} checks failed")
+        return 1
+    print("perf reports: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
