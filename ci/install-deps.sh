@@ -10,6 +10,7 @@ packages=(
   libopenblas-dev
   libopenmpi-dev openmpi-bin
   qemu-system-x86 busybox-static
+  libpthreadpool-dev libtbb-dev libblis-dev gnuplot-nox python3
 )
 
 if [ "$(id -u)" -ne 0 ]; then
