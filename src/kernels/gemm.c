@@ -86,6 +86,23 @@ static bool gemm_use_direct(size_t m, size_t n, size_t k,
   return m * 4 <= blocking->mr || n * 4 <= blocking->nr;
 }
 
+/* Multiply-adds the microkernels do for an m x n C, padding included. */
+static double gemm_padded_area(size_t m, size_t n, const numapool__gemm_blocking_t *blocking) {
+  size_t step = blocking->narrow_step != 0 ? blocking->narrow_step : blocking->nr;
+  size_t full = n / blocking->nr * blocking->nr;
+  size_t padded_n = full + gemm_div_up(n - full, step) * step;
+  return (double)(gemm_div_up(m, blocking->mr) * blocking->mr) * (double)padded_n;
+}
+
+/* Whether computing C^T pads the tiles less than C by more than 3%, which
+ * pays for writing the tiles of C^T through a local buffer. */
+static bool gemm_prefer_transposed(size_t m, size_t n,
+                                   const numapool__gemm_blocking_t *blocking) {
+  double natural = gemm_padded_area(m, n, blocking);
+  double transposed = gemm_padded_area(n, m, blocking);
+  return transposed * 1.03 < natural;
+}
+
 static bool gemm_is_small(size_t m, size_t n, size_t k) {
   return m * n * k < GEMM_SERIAL_WORK;
 }
@@ -283,7 +300,8 @@ static void operand_strides(bool row_major, bool trans, int ld, size_t *rs, size
     operand_strides(row_major_, (args).trans_b != NUMAPOOL_NO_TRANS, (args).ldb, &b_rs_, &b_cs_); \
     (problem).k = (size_t)(args).k;                                            \
     (problem).c = (c_ptr);                                                     \
-    (problem).ldc = (size_t)(args).ldc;                                        \
+    (problem).c_rs = 1;                                                        \
+    (problem).c_cs = (size_t)(args).ldc;                                        \
     if (!row_major_) {                                                         \
       (problem).m = (size_t)(args).m, (problem).n = (size_t)(args).n;          \
       (problem).a = (a_ptr), (problem).a_rs = a_rs_, (problem).a_cs = a_cs_;   \
@@ -311,6 +329,7 @@ int numapool_sgemm(numapool_t *pool, numapool_layout_t layout, numapool_transpos
 
   sgemm_problem_t problem = {.alpha = alpha, .beta = beta,
                              .kernel = sgemm_ukernel->kernel,
+                             .narrow = {sgemm_ukernel->narrow[0], sgemm_ukernel->narrow[1]},
                              .blocking = sgemm_ukernel->blocking};
   GEMM_NORMALIZE(problem, args, a, b, c);
   return sgemm_run(pool, &problem);
@@ -332,6 +351,7 @@ int numapool_dgemm(numapool_t *pool, numapool_layout_t layout, numapool_transpos
 
   dgemm_problem_t problem = {.alpha = alpha, .beta = beta,
                              .kernel = dgemm_ukernel->kernel,
+                             .narrow = {dgemm_ukernel->narrow[0], dgemm_ukernel->narrow[1]},
                              .blocking = dgemm_ukernel->blocking};
   GEMM_NORMALIZE(problem, args, a, b, c);
   return dgemm_run(pool, &problem);

@@ -5,7 +5,9 @@
  * The problem arrives normalized to a column-major C (see gemm.c), with
  * op(A) and op(B) given by element strides:
  *   op(A)(i, p) = a[i * a_rs + p * a_cs],  op(B)(p, j) = b[p * b_rs + j * b_cs],
- *   C(i, j) = c[i + j * ldc].
+ *   C(i, j) = c[i * c_rs + j * c_cs], c_rs = 1.
+ * The packed path may transpose it (C^T = op(B)^T * op(A)^T, so c_cs = 1)
+ * when that fits the shape to the microkernel's tile better.
  *
  * Packed path, BLIS's loop nest, for each thread of a team call:
  *   for jc in steps of nc over n:           panel of op(B)
@@ -41,9 +43,10 @@ typedef struct GEMM_NAME(problem) {
   const GEMM_TYPE *b;
   size_t b_rs, b_cs;
   GEMM_TYPE *c;
-  size_t ldc;
+  size_t c_rs, c_cs;
   GEMM_TYPE alpha, beta;
   GEMM_NAME(ukernel_t) kernel;
+  GEMM_NAME(ukernel_t) narrow[NUMAPOOL__GEMM_MAX_NARROW];
   numapool__gemm_blocking_t blocking;
 } GEMM_NAME(problem_t);
 
@@ -53,7 +56,7 @@ static void GEMM_NAME(scale_c)(const GEMM_NAME(problem_t) *p) {
   if (p->beta == 1)
     return;
   for (size_t j = 0; j < p->n; j++) {
-    GEMM_TYPE *column = p->c + j * p->ldc;
+    GEMM_TYPE *column = p->c + j * p->c_cs;
     if (p->beta == 0) {
       for (size_t i = 0; i < p->m; i++)
         column[i] = 0;
@@ -65,96 +68,140 @@ static void GEMM_NAME(scale_c)(const GEMM_NAME(problem_t) *p) {
 }
 
 /* Packs rows [row0, row0 + rows) and columns [col0, col0 + depth) of op(A)
- * into slivers of mr rows: sliver s holds, for each step p, mr values.
- * Rows past the end are zero. */
+ * into slivers of mr rows: sliver s holds, for each step q, mr values, at
+ * dst + s * depth * mr. Rows past the end are zero. */
+GEMM_CLONES
 static void GEMM_NAME(pack_a)(const GEMM_NAME(problem_t) *p, size_t row0, size_t rows,
                               size_t col0, size_t depth, GEMM_TYPE *dst) {
   const size_t mr = p->blocking.mr;
-  for (size_t s = 0; s < rows; s += mr) {
-    size_t height = rows - s < mr ? rows - s : mr;
-    const GEMM_TYPE *src = p->a + (row0 + s) * p->a_rs + col0 * p->a_cs;
-    if (p->a_rs == 1) {
-      /* Columns of op(A) are contiguous: copy mr values per step. */
-      for (size_t q = 0; q < depth; q++) {
-        const GEMM_TYPE *column = src + q * p->a_cs;
-        for (size_t i = 0; i < height; i++)
-          dst[i] = column[i];
-        for (size_t i = height; i < mr; i++)
-          dst[i] = 0;
-        dst += mr;
-      }
-    } else {
-      /* Rows of op(A) are contiguous: read each row once, scatter by mr. */
-      for (size_t i = 0; i < height; i++) {
-        const GEMM_TYPE *row = src + i * p->a_rs;
-        for (size_t q = 0; q < depth; q++)
-          dst[q * mr + i] = row[q * p->a_cs];
-      }
-      for (size_t i = height; i < mr; i++)
-        for (size_t q = 0; q < depth; q++)
-          dst[q * mr + i] = 0;
-      dst += depth * mr;
+  const size_t full = rows / mr * mr;
+  const GEMM_TYPE *src = p->a + row0 * p->a_rs + col0 * p->a_cs;
+  if (p->a_rs == 1) {
+    /* Columns of op(A) are contiguous: read each column of the block in
+     * one sequential pass and deal it out to the slivers. */
+    for (size_t q = 0; q < depth; q++) {
+      const GEMM_TYPE *column = src + q * p->a_cs;
+      GEMM_TYPE *out = dst + q * mr;
+      for (size_t s = 0; s < full; s += mr)
+        for (size_t i = 0; i < mr; i++)
+          out[s * depth + i] = column[s + i];
+      for (size_t i = full; i < rows; i++)
+        out[full * depth + i - full] = column[i];
+      if (full < rows)
+        for (size_t i = rows; i < full + mr; i++)
+          out[full * depth + i - full] = 0;
     }
+    return;
+  }
+
+  /* Rows of op(A) are contiguous: read each row once, write every mr-th
+   * element of its sliver. */
+  for (size_t i = 0; i < rows; i++) {
+    const GEMM_TYPE *row = src + i * p->a_rs;
+    GEMM_TYPE *out = dst + (i / mr) * depth * mr + i % mr;
+    for (size_t q = 0; q < depth; q++)
+      out[q * mr] = row[q * p->a_cs];
+  }
+  if (full < rows) {
+    GEMM_TYPE *out = dst + full * depth;
+    for (size_t q = 0; q < depth; q++)
+      for (size_t i = rows - full; i < mr; i++)
+        out[q * mr + i] = 0;
   }
 }
 
 /* Packs nr-slivers [sliver0, sliver1) of the panel op(B)(row0.., col0..)
- * of depth rows and width columns: sliver s holds, for each step p, nr
+ * of depth rows and width columns: sliver s holds, for each step q, nr
  * values, at dst + s * depth * nr. Columns past the end are zero. */
+GEMM_CLONES
 static void GEMM_NAME(pack_b)(const GEMM_NAME(problem_t) *p, size_t row0, size_t depth,
                               size_t col0, size_t width, size_t sliver0, size_t sliver1,
                               GEMM_TYPE *dst) {
   const size_t nr = p->blocking.nr;
-  for (size_t s = sliver0; s < sliver1; s++) {
-    size_t first = s * nr;
-    size_t count = width - first < nr ? width - first : nr;
-    const GEMM_TYPE *src = p->b + row0 * p->b_rs + (col0 + first) * p->b_cs;
-    GEMM_TYPE *out = dst + s * depth * nr;
-    if (p->b_cs == 1) {
-      /* Rows of op(B) are contiguous: copy nr values per step. */
-      for (size_t q = 0; q < depth; q++) {
-        const GEMM_TYPE *row = src + q * p->b_rs;
-        for (size_t j = 0; j < count; j++)
-          out[q * nr + j] = row[j];
-        for (size_t j = count; j < nr; j++)
-          out[q * nr + j] = 0;
-      }
-    } else {
-      /* Columns of op(B) are contiguous: read each column once. */
-      for (size_t j = 0; j < count; j++) {
-        const GEMM_TYPE *column = src + j * p->b_cs;
-        for (size_t q = 0; q < depth; q++)
-          out[q * nr + j] = column[q * p->b_rs];
-      }
-      for (size_t j = count; j < nr; j++)
-        for (size_t q = 0; q < depth; q++)
-          out[q * nr + j] = 0;
+  if (sliver0 >= sliver1)
+    return;
+  size_t first = sliver0 * nr;
+  size_t last = sliver1 * nr < width ? sliver1 * nr : width;
+  const GEMM_TYPE *src = p->b + row0 * p->b_rs + col0 * p->b_cs;
+  if (p->b_cs == 1) {
+    /* Rows of op(B) are contiguous: read each row segment in one pass. */
+    size_t full = first + (last - first) / nr * nr;
+    for (size_t q = 0; q < depth; q++) {
+      const GEMM_TYPE *row = src + q * p->b_rs;
+      GEMM_TYPE *out = dst + q * nr;
+      for (size_t j0 = first; j0 < full; j0 += nr)
+        for (size_t j = 0; j < nr; j++)
+          out[j0 * depth + j] = row[j0 + j];
+      for (size_t j = full; j < last; j++)
+        out[full * depth + j - full] = row[j];
+      if (full < last)
+        for (size_t j = last; j < full + nr; j++)
+          out[full * depth + j - full] = 0;
     }
+    return;
+  }
+
+  /* Columns of op(B) are contiguous: read each column once. */
+  for (size_t j = first; j < last; j++) {
+    const GEMM_TYPE *column = src + j * p->b_cs;
+    GEMM_TYPE *out = dst + (j / nr) * depth * nr + j % nr;
+    for (size_t q = 0; q < depth; q++)
+      out[q * nr] = column[q * p->b_rs];
+  }
+  if (last % nr != 0) {
+    size_t base = last / nr * nr;
+    GEMM_TYPE *out = dst + base * depth;
+    for (size_t q = 0; q < depth; q++)
+      for (size_t j = last - base; j < nr; j++)
+        out[q * nr + j] = 0;
   }
 }
 
 /* Runs the microkernel on one tile of C, through a local tile when the
- * tile is cut by the edge of C. */
+ * tile is cut by the edge of C or C is transposed. */
 static void GEMM_NAME(tile_update)(const GEMM_NAME(problem_t) *p, size_t depth,
                                    const GEMM_TYPE *a, const GEMM_TYPE *b, GEMM_TYPE *c,
                                    size_t rows, size_t cols, GEMM_TYPE beta) {
-  const size_t mr = p->blocking.mr, nr = p->blocking.nr;
-  if (rows == mr && cols == nr) {
-    p->kernel(depth, a, b, c, p->ldc, p->alpha, beta);
+  const size_t mr = p->blocking.mr, nr = p->blocking.nr, step = p->blocking.narrow_step;
+  GEMM_NAME(ukernel_t) kernel = p->kernel;
+  size_t kernel_cols = nr;
+  if (step != 0 && cols <= nr - step) {
+    size_t narrow = (cols - 1) / step;
+    kernel = p->narrow[narrow];
+    kernel_cols = (narrow + 1) * step;
+  }
+  if (p->c_rs == 1 && rows == mr && cols == kernel_cols) {
+    kernel(depth, a, b, c, p->c_cs, p->alpha, beta);
     return;
   }
 
   _Alignas(64) GEMM_TYPE tile[GEMM_MAX_TILE];
-  p->kernel(depth, a, b, tile, mr, p->alpha, 0);
-  for (size_t j = 0; j < cols; j++) {
-    GEMM_TYPE *column = c + j * p->ldc;
-    const GEMM_TYPE *source = tile + j * mr;
+  kernel(depth, a, b, tile, mr, p->alpha, 0);
+  if (p->c_rs == 1) {
+    for (size_t j = 0; j < cols; j++) {
+      GEMM_TYPE *column = c + j * p->c_cs;
+      const GEMM_TYPE *source = tile + j * mr;
+      if (beta == 0) {
+        for (size_t i = 0; i < rows; i++)
+          column[i] = source[i];
+      } else {
+        for (size_t i = 0; i < rows; i++)
+          column[i] = source[i] + beta * column[i];
+      }
+    }
+    return;
+  }
+
+  /* Transposed C: its rows are the tile's columns, so write them in
+   * C's memory order. */
+  for (size_t i = 0; i < rows; i++) {
+    GEMM_TYPE *row = c + i * p->c_rs;
     if (beta == 0) {
-      for (size_t i = 0; i < rows; i++)
-        column[i] = source[i];
+      for (size_t j = 0; j < cols; j++)
+        row[j] = tile[i + j * mr];
     } else {
-      for (size_t i = 0; i < rows; i++)
-        column[i] = source[i] + beta * column[i];
+      for (size_t j = 0; j < cols; j++)
+        row[j] = tile[i + j * mr] + beta * row[j];
     }
   }
 }
@@ -174,7 +221,7 @@ static void GEMM_NAME(macro_kernel)(const GEMM_NAME(problem_t) *p, size_t depth,
     for (size_t row = 0; row < rows; row += mr) {
       size_t height = rows - row < mr ? rows - row : mr;
       GEMM_NAME(tile_update)(p, depth, a_packed + row * depth, b_sliver,
-                             c + row + col * p->ldc, height, cols, beta);
+                             c + row * p->c_rs + col * p->c_cs, height, cols, beta);
     }
   }
 }
@@ -243,7 +290,7 @@ static void GEMM_NAME(team_compute)(GEMM_NAME(team_context_t) *context,
         size_t rows = row_end - ic < blocking->mc ? row_end - ic : blocking->mc;
         GEMM_NAME(pack_a)(p, ic, rows, pc, depth, a_packed);
         GEMM_NAME(macro_kernel)(p, depth, a_packed, rows, b_packed, width, sliver_begin,
-                                sliver_end, p->c + ic + jc * p->ldc, beta);
+                                sliver_end, p->c + ic * p->c_rs + jc * p->c_cs, beta);
       }
     }
   }
@@ -329,7 +376,7 @@ static void GEMM_NAME(direct_block)(const GEMM_NAME(problem_t) *p, size_t row0, 
   const size_t a_rs = p->a_rs, a_cs = p->a_cs, b_rs = p->b_rs, b_cs = p->b_cs;
 
   for (size_t j = col0; j < col0 + cols; j++) {
-    GEMM_TYPE *column = p->c + row0 + j * p->ldc;
+    GEMM_TYPE *column = p->c + row0 + j * p->c_cs;
     const GEMM_TYPE *a = p->a + row0 * a_rs;
     const GEMM_TYPE *b = p->b + j * b_cs;
     if (a_rs == 1) {
@@ -376,6 +423,22 @@ static int GEMM_NAME(run_direct)(numapool_t *pool, const GEMM_NAME(problem_t) *p
                                   GEMM_NAME(direct_task), (void *)p, 0);
 }
 
+/* Returns the problem for C^T = op(B)^T * op(A)^T. */
+static GEMM_NAME(problem_t) GEMM_NAME(transpose)(const GEMM_NAME(problem_t) *p) {
+  GEMM_NAME(problem_t) t = *p;
+  t.m = p->n;
+  t.n = p->m;
+  t.a = p->b;
+  t.a_rs = p->b_cs;
+  t.a_cs = p->b_rs;
+  t.b = p->a;
+  t.b_rs = p->a_cs;
+  t.b_cs = p->a_rs;
+  t.c_rs = p->c_cs;
+  t.c_cs = p->c_rs;
+  return t;
+}
+
 /* Runs a normalized problem with m, n >= 1. */
 static int GEMM_NAME(run)(numapool_t *pool, const GEMM_NAME(problem_t) *p) {
   if (p->k == 0 || p->alpha == 0) {
@@ -386,6 +449,10 @@ static int GEMM_NAME(run)(numapool_t *pool, const GEMM_NAME(problem_t) *p) {
     return GEMM_NAME(run_direct)(pool, p);
   if (gemm_is_small(p->m, p->n, p->k))
     pool = NULL;
+  if (gemm_prefer_transposed(p->m, p->n, &p->blocking)) {
+    GEMM_NAME(problem_t) transposed = GEMM_NAME(transpose)(p);
+    return GEMM_NAME(run_packed)(pool, &transposed);
+  }
   return GEMM_NAME(run_packed)(pool, p);
 }
 

@@ -32,27 +32,21 @@
     V##_STORE(column + V##_LANES, out1);                                       \
   } while (0)
 
-#define FOR_COLUMNS(X, V)                                                      \
-  X(V, 0); X(V, 1); X(V, 2); X(V, 3); X(V, 4); X(V, 5);                        \
-  X(V, 6); X(V, 7); X(V, 8); X(V, 9); X(V, 10); X(V, 11)
+#define COLUMN_DECLARE(V, j) V##_VEC acc##j##_0 = V##_ZERO(), acc##j##_1 = V##_ZERO()
 
-/* The kernel body for the vector type V, with NR = 12. */
-#define UKERNEL_BODY(V)                                                        \
-  V##_VEC acc0_0 = V##_ZERO(), acc0_1 = V##_ZERO();                            \
-  V##_VEC acc1_0 = V##_ZERO(), acc1_1 = V##_ZERO();                            \
-  V##_VEC acc2_0 = V##_ZERO(), acc2_1 = V##_ZERO();                            \
-  V##_VEC acc3_0 = V##_ZERO(), acc3_1 = V##_ZERO();                            \
-  V##_VEC acc4_0 = V##_ZERO(), acc4_1 = V##_ZERO();                            \
-  V##_VEC acc5_0 = V##_ZERO(), acc5_1 = V##_ZERO();                            \
-  V##_VEC acc6_0 = V##_ZERO(), acc6_1 = V##_ZERO();                            \
-  V##_VEC acc7_0 = V##_ZERO(), acc7_1 = V##_ZERO();                            \
-  V##_VEC acc8_0 = V##_ZERO(), acc8_1 = V##_ZERO();                            \
-  V##_VEC acc9_0 = V##_ZERO(), acc9_1 = V##_ZERO();                            \
-  V##_VEC acc10_0 = V##_ZERO(), acc10_1 = V##_ZERO();                          \
-  V##_VEC acc11_0 = V##_ZERO(), acc11_1 = V##_ZERO();                          \
+/* X(V, j) for the first 4, 8 or 12 columns. */
+#define COLUMNS_4(X, V) X(V, 0); X(V, 1); X(V, 2); X(V, 3)
+#define COLUMNS_8(X, V) COLUMNS_4(X, V); X(V, 4); X(V, 5); X(V, 6); X(V, 7)
+#define COLUMNS_12(X, V) COLUMNS_8(X, V); X(V, 8); X(V, 9); X(V, 10); X(V, 11)
+
+/* The kernel body for the vector type V and the first WIDTH columns of a
+ * B sliver packed 12 wide, so that narrower kernels serve the last sliver
+ * of a panel without computing its zero padding. */
+#define UKERNEL_BODY(V, WIDTH)                                                 \
+  COLUMNS_##WIDTH(COLUMN_DECLARE, V);                                          \
                                                                                \
   /* Bring the C tile towards L1 while the k loop runs. */                     \
-  for (size_t j = 0; j < 12; j++) {                                            \
+  for (size_t j = 0; j < (WIDTH); j++) {                                       \
     _mm_prefetch((const char *)(c + j * ldc), _MM_HINT_T0);                    \
     _mm_prefetch((const char *)(c + j * ldc + 2 * V##_LANES - 1), _MM_HINT_T0); \
   }                                                                            \
@@ -61,14 +55,14 @@
     _mm_prefetch((const char *)(a + 16 * 2 * V##_LANES), _MM_HINT_T0);         \
     V##_VEC a0 = V##_LOAD(a);                                                  \
     V##_VEC a1 = V##_LOAD(a + V##_LANES);                                      \
-    FOR_COLUMNS(COLUMN_STEP, V);                                               \
+    COLUMNS_##WIDTH(COLUMN_STEP, V);                                           \
     a += 2 * V##_LANES;                                                        \
     b += 12;                                                                   \
   }                                                                            \
                                                                                \
   V##_VEC valpha = V##_SET1(alpha);                                            \
   V##_VEC vbeta = V##_SET1(beta);                                              \
-  FOR_COLUMNS(COLUMN_STORE, V)
+  COLUMNS_##WIDTH(COLUMN_STORE, V)
 
 #define PS_VEC __m512
 #define PS_SCALAR float
@@ -90,25 +84,30 @@
 #define PD_FMA _mm512_fmadd_pd
 #define PD_MUL _mm512_mul_pd
 
-AVX512_TARGET static void sgemm_ukernel_32x12(size_t k, const float *a, const float *b,
-                                              float *c, size_t ldc, float alpha, float beta) {
-  UKERNEL_BODY(PS);
-}
+/* Defines NAME for the vector type V, element type T and WIDTH columns. */
+#define DEFINE_UKERNEL(NAME, V, T, WIDTH)                                      \
+  AVX512_TARGET static void NAME(size_t k, const T *a, const T *b, T *c,       \
+                                 size_t ldc, T alpha, T beta) {                \
+    UKERNEL_BODY(V, WIDTH);                                                    \
+  }
 
-AVX512_TARGET static void dgemm_ukernel_16x12(size_t k, const double *a, const double *b,
-                                              double *c, size_t ldc, double alpha,
-                                              double beta) {
-  UKERNEL_BODY(PD);
-}
+DEFINE_UKERNEL(sgemm_ukernel_32x12, PS, float, 12)
+DEFINE_UKERNEL(sgemm_ukernel_32x8, PS, float, 8)
+DEFINE_UKERNEL(sgemm_ukernel_32x4, PS, float, 4)
+DEFINE_UKERNEL(dgemm_ukernel_16x12, PD, double, 12)
+DEFINE_UKERNEL(dgemm_ukernel_16x8, PD, double, 8)
+DEFINE_UKERNEL(dgemm_ukernel_16x4, PD, double, 4)
 
 const numapool__sgemm_ukernel_info_t numapool__sgemm_ukernel_avx512 = {
     .name = "avx512 32x12",
     .kernel = sgemm_ukernel_32x12,
-    .blocking = {.mr = 32, .nr = 12, .mc = 320, .kc = 384, .nc = 4092},
+    .narrow = {sgemm_ukernel_32x4, sgemm_ukernel_32x8},
+    .blocking = {.mr = 32, .nr = 12, .narrow_step = 4, .mc = 320, .kc = 384, .nc = 4092},
 };
 
 const numapool__dgemm_ukernel_info_t numapool__dgemm_ukernel_avx512 = {
     .name = "avx512 16x12",
     .kernel = dgemm_ukernel_16x12,
-    .blocking = {.mr = 16, .nr = 12, .mc = 192, .kc = 256, .nc = 4092},
+    .narrow = {dgemm_ukernel_16x4, dgemm_ukernel_16x8},
+    .blocking = {.mr = 16, .nr = 12, .narrow_step = 4, .mc = 192, .kc = 256, .nc = 4092},
 };

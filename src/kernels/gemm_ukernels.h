@@ -7,7 +7,11 @@
  * for i < mr, j < nr, p < k, where a and b are packed micro-panels (mr
  * values of op(A) per step of k, then nr values of op(B) per step). With
  * beta == 0, C is written without being read. k may be 0. a and b need no
- * particular alignment; c may have any alignment. */
+ * particular alignment; c may have any alignment.
+ *
+ * A set may add narrow kernels for the last sliver of a B panel: narrow[i]
+ * computes only the first (i + 1) * narrow_step columns of the tile, still
+ * reading b with a stride of nr per step. */
 #ifndef NUMAPOOL_KERNELS_GEMM_UKERNELS_H
 #define NUMAPOOL_KERNELS_GEMM_UKERNELS_H
 
@@ -25,20 +29,26 @@ typedef void (*numapool__dgemm_ukernel_t)(size_t k, const double *a, const doubl
  * uses with it: kc steps of k per packed panel, mc rows of op(A) per packed
  * block (a multiple of mr), nc columns of op(B) per packed panel (a
  * multiple of nr). */
+/* The most narrow kernels a set may have. */
+#define NUMAPOOL__GEMM_MAX_NARROW 2
+
 typedef struct numapool__gemm_blocking {
   size_t mr, nr;
+  size_t narrow_step; /* 0 when the set has no narrow kernels */
   size_t mc, kc, nc;
 } numapool__gemm_blocking_t;
 
 typedef struct numapool__sgemm_ukernel_info {
   const char *name;
   numapool__sgemm_ukernel_t kernel;
+  numapool__sgemm_ukernel_t narrow[NUMAPOOL__GEMM_MAX_NARROW];
   numapool__gemm_blocking_t blocking;
 } numapool__sgemm_ukernel_info_t;
 
 typedef struct numapool__dgemm_ukernel_info {
   const char *name;
   numapool__dgemm_ukernel_t kernel;
+  numapool__dgemm_ukernel_t narrow[NUMAPOOL__GEMM_MAX_NARROW];
   numapool__gemm_blocking_t blocking;
 } numapool__dgemm_ukernel_info_t;
 
