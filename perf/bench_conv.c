@@ -1,6 +1,6 @@
 /* numapool-perf conv: numapool_conv2d on ResNet-50 layers, in GFLOP/s.
  * The operator is looked up at run time, so the driver also runs against
- * a libnumapool built without the operators and then says so. */
+ * a libnumapool built without the operators and then reports that. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,10 +16,10 @@
 
 #define REASON_SIZE 160
 
-/* One pool thread's counts. Written only by that thread inside the team
- * calls of create, start, stop and destroy; read by the owner thread after
- * numapool_team_run() returns, which orders the writes before the reads
- * (the pool's call protocol releases and acquires). */
+/* One pool thread's counts. Only that thread writes them, inside the team
+ * calls of create, start, stop and destroy. The owner thread reads them
+ * after numapool_team_run() returns, and the pool's call protocol (release
+ * by each worker, acquire by the caller) orders the writes before it. */
 typedef struct counters_thread {
   _Alignas(128) int eventset;
   bool ready;     /* the thread's event set was created */

@@ -74,7 +74,8 @@ static void test_unknown_event(void) {
   numapool_counters_t *counters = numapool_counters_create(NULL, names, 1);
   CHECK(counters != NULL);
   const char *reason = numapool_counters_event_reason(counters, 0);
-  CHECK(reason != NULL && reason[0] != '\0');
+  CHECK(reason != NULL);
+  CHECK(reason[0] != '\0');
   printf("unknown event: %s\n", reason);
 
   numapool_counter_value_t value;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs numapool-perf briefly and checks its reports against the schema in
 docs/REPORTS.md: JSON and CSV parse, every promised field is present with
-the right type, counters either hold real values or say why not, and
+the right type, counters either hold real values or give the reason, and
 invalid options exit with status 2 and name the option.
 
 Usage: check_report.py NUMAPOOL_PERF WORK_DIR

@@ -19,10 +19,12 @@ static void test_valid(void) {
   CHECK_UEQ(value->count, 3);
 
   const json_value_t *array = json_get(value, "a");
-  CHECK(array != NULL && array->type == JSON_ARRAY);
+  CHECK(array != NULL);
+  CHECK_EQ(array->type, JSON_ARRAY);
   CHECK_UEQ(array->count, 5);
   CHECK(array->items[1]->number == -2500.0);
-  CHECK(array->items[2]->type == JSON_BOOL && array->items[2]->boolean);
+  CHECK_EQ(array->items[2]->type, JSON_BOOL);
+  CHECK(array->items[2]->boolean);
   CHECK_EQ(array->items[4]->type, JSON_NULL);
   CHECK(strcmp(json_get(value, "s")->string, "x\"yA\n") == 0);
   CHECK_UEQ(json_get(value, "o")->count, 0);
