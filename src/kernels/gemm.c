@@ -216,12 +216,12 @@ static int reject(const gemm_arguments_t *args, int position, const char *name,
 
 /* Checks a leading dimension against the stored width of its matrix. */
 static int check_leading(const gemm_arguments_t *args, int position, const char *name,
-                         int value, int minimum, const char *matrix) {
-  if (value >= minimum)
+                         int value, int count, const char *matrix) {
+  if (value >= max1(count))
     return 0;
   char problem[160];
-  snprintf(problem, sizeof problem, "%s is %d, must be at least %d for the stored %s", name,
-           value, minimum, matrix);
+  snprintf(problem, sizeof problem, "%s is %d, must be at least max(1, %d), %d being the %s",
+           name, value, count, count, matrix);
   return reject(args, position, name, problem);
 }
 
@@ -259,14 +259,17 @@ static int check_arguments(const gemm_arguments_t *args) {
   bool a_trans = args->trans_a != NUMAPOOL_NO_TRANS, b_trans = args->trans_b != NUMAPOOL_NO_TRANS;
   int a_rows = a_trans ? args->k : args->m, a_cols = a_trans ? args->m : args->k;
   int b_rows = b_trans ? args->n : args->k, b_cols = b_trans ? args->k : args->n;
-  int status = check_leading(args, 10, "lda", args->lda, max1(row_major ? a_cols : a_rows),
-                             row_major ? "row-major A" : "column-major A");
+  int status = check_leading(args, 10, "lda", args->lda, row_major ? a_cols : a_rows,
+                             row_major ? "column count of the row-major stored A"
+                                       : "row count of the column-major stored A");
   if (status == 0)
-    status = check_leading(args, 12, "ldb", args->ldb, max1(row_major ? b_cols : b_rows),
-                           row_major ? "row-major B" : "column-major B");
+    status = check_leading(args, 12, "ldb", args->ldb, row_major ? b_cols : b_rows,
+                           row_major ? "column count of the row-major stored B"
+                                     : "row count of the column-major stored B");
   if (status == 0)
-    status = check_leading(args, 15, "ldc", args->ldc, max1(row_major ? args->n : args->m),
-                           row_major ? "row-major C" : "column-major C");
+    status = check_leading(args, 15, "ldc", args->ldc, row_major ? args->n : args->m,
+                           row_major ? "column count of the row-major C"
+                                     : "row count of the column-major C");
   if (status != 0)
     return status;
 
