@@ -76,14 +76,6 @@ static size_t split_threads(const numapool_t *pool, const shape_t *shape) {
   return threads < shape->total_tiles ? threads : shape->total_tiles;
 }
 
-/* The unit of placement: with THP in "always" mode the kernel backs a
- * whole aligned huge page on the first write to any byte of it. */
-static size_t placement_granule(void) {
-  if (numapool_thp_mode() == NUMAPOOL_THP_ALWAYS)
-    return numapool_huge_page_size();
-  return numapool_page_size();
-}
-
 /* The thread whose tiles contain byte `offset`. */
 static size_t byte_owner(const shape_t *shape, size_t offset) {
   size_t item = offset / shape->item_size;
@@ -130,7 +122,7 @@ void *numapool_memory_alloc_first_touch(numapool_t *pool, size_t dims, const siz
     errno = -status;
     return NULL;
   }
-  shape.granule = placement_granule();
+  shape.granule = numapool__memory_granule();
   shape.threads = split_threads(pool, &shape);
 
   void *buffer = numapool__memory_map(shape.bytes, shape.granule);
@@ -163,7 +155,7 @@ int numapool_memory_owner(const numapool_t *pool, size_t dims, const size_t rang
                        offset, shape.bytes);
     return NUMAPOOL_EINVAL;
   }
-  shape.granule = placement_granule();
+  shape.granule = numapool__memory_granule();
   shape.threads = split_threads(pool, &shape);
   *thread_index = byte_owner(&shape, offset - offset % shape.granule);
   return 0;

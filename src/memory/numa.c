@@ -31,7 +31,9 @@ static void *map_checked(size_t size, const char *function) {
     errno = EINVAL;
     return NULL;
   }
-  return numapool__memory_map(size, numapool_page_size());
+  /* Aligned to whole huge pages under THP "always", so that a policy
+   * places whole huge pages and none straddles the buffer's ends. */
+  return numapool__memory_map(size, numapool__memory_granule());
 }
 
 #if NUMAPOOL_HAVE_LIBNUMA

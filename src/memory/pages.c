@@ -95,6 +95,12 @@ void *numapool_aligned_alloc(size_t alignment, size_t size) {
 
 void numapool_aligned_free(void *pointer) { free(pointer); }
 
+size_t numapool__memory_granule(void) {
+  if (numapool_thp_mode() == NUMAPOOL_THP_ALWAYS)
+    return numapool_huge_page_size();
+  return numapool_page_size();
+}
+
 size_t numapool__memory_page_round(size_t size) {
   size_t page = numapool_page_size();
   if (size > SIZE_MAX - (page - 1))

@@ -11,6 +11,8 @@
 #include "numa_support.h"
 
 #define BUFFER_BYTES ((size_t)8 << 20)
+/* 16 huge pages of 2 MiB, so interleaving by huge page spreads them too. */
+#define INTERLEAVED_BYTES ((size_t)32 << 20)
 
 static unsigned passed;
 
@@ -49,12 +51,12 @@ static void check_local(int node) {
 }
 
 static void check_interleaved(const int *nodes, size_t count) {
-  unsigned char *buffer = numapool_memory_alloc_interleaved(BUFFER_BYTES, NULL, 0);
+  unsigned char *buffer = numapool_memory_alloc_interleaved(INTERLEAVED_BYTES, NULL, 0);
   CHECK(buffer != NULL);
-  memset(buffer, 1, BUFFER_BYTES);
+  memset(buffer, 1, INTERLEAVED_BYTES);
   size_t node_pages[NUMA_TEST_MAX_NODES];
   numapool_placement_t summary;
-  numa_test_placement(buffer, BUFFER_BYTES, node_pages, &summary);
+  numa_test_placement(buffer, INTERLEAVED_BYTES, node_pages, &summary);
   CHECK_UEQ(summary.absent, 0);
 
   /* Round-robin by page, or by huge page under THP: each node gets at
@@ -64,7 +66,7 @@ static void check_interleaved(const int *nodes, size_t count) {
            summary.pages);
     CHECK(node_pages[nodes[i]] * 2 * count >= summary.pages);
   }
-  numapool_memory_free(buffer, BUFFER_BYTES);
+  numapool_memory_free(buffer, INTERLEAVED_BYTES);
   passed++;
 }
 
