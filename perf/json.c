@@ -30,6 +30,14 @@ static void skip_space(parser_t *parser) {
     parser->at++;
 }
 
+/* Returns the next character and moves past it, except past the end. */
+static char take(parser_t *parser) {
+  char c = parser->text[parser->at];
+  if (c != '\0')
+    parser->at++;
+  return c;
+}
+
 static json_value_t *new_value(json_type_t type) {
   json_value_t *value = calloc(1, sizeof *value);
   if (value != NULL)
@@ -43,7 +51,7 @@ static char *parse_string(parser_t *parser) {
   size_t capacity = 32, length = 0;
   char *out = malloc(capacity);
   while (out != NULL) {
-    unsigned char c = (unsigned char)parser->text[parser->at++];
+    unsigned char c = (unsigned char)take(parser);
     if (c == '"') {
       out[length] = '\0';
       return out;
@@ -53,7 +61,7 @@ static char *parse_string(parser_t *parser) {
       return fail(parser, c == 0 ? "unterminated string" : "control character in string");
     }
     if (c == '\\') {
-      char escape = parser->text[parser->at++];
+      char escape = take(parser);
       const char *known = strchr("\"\\/bfnrtu", escape);
       if (escape == 0 || known == NULL) {
         free(out);
@@ -151,10 +159,15 @@ static json_value_t *parse_container(parser_t *parser, json_type_t type, int dep
     char *key = NULL;
     skip_space(parser);
     if (type == JSON_OBJECT) {
-      if (parser->text[parser->at] != '"' || (parser->at++, key = parse_string(parser)) == NULL)
+      if (take(parser) != '"') {
+        fail(parser, "expected a string key");
+        break;
+      }
+      key = parse_string(parser);
+      if (key == NULL)
         break;
       skip_space(parser);
-      if (parser->text[parser->at++] != ':') {
+      if (take(parser) != ':') {
         free(key);
         fail(parser, "expected ':'");
         break;
@@ -167,7 +180,7 @@ static json_value_t *parse_container(parser_t *parser, json_type_t type, int dep
       break;
     }
     skip_space(parser);
-    char next = parser->text[parser->at++];
+    char next = take(parser);
     if (next == close)
       return container;
     if (next != ',') {
@@ -224,8 +237,10 @@ static json_value_t *parse_value(parser_t *parser, int depth) {
 json_value_t *json_parse(const char *text, char *error, size_t error_size) {
   parser_t parser = {text, 0, error, error_size, false};
   json_value_t *value = parse_value(&parser, 0);
+  if (value == NULL)
+    return NULL;
   skip_space(&parser);
-  if (value != NULL && text[parser.at] != '\0') {
+  if (text[parser.at] != '\0') {
     json_free(value);
     return fail(&parser, "text after the value");
   }

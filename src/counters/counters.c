@@ -211,9 +211,13 @@ numapool_counters_t *numapool_counters_create(numapool_t *pool, const char *cons
 
   int error = copy_names(counters, events, event_count);
   if (error == 0) {
-    counters->threads = calloc(counters->thread_count, sizeof *counters->threads);
+    /* sizeof is a multiple of the struct's 128-byte alignment. */
+    size_t size = counters->thread_count * sizeof *counters->threads;
+    counters->threads = aligned_alloc(_Alignof(counters_thread_t), size);
     if (counters->threads == NULL)
       error = ENOMEM;
+    else
+      memset(counters->threads, 0, size);
   }
   if (error != 0) {
     numapool_counters_destroy(counters);
