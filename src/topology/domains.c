@@ -1,7 +1,10 @@
 /* Domains from hwloc's NUMA nodes, and one diagnostic for each odd
  * feature of the machine. */
+#include <ctype.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,27 +63,54 @@ static void report_cpus(numapool__topology_t *topology, hwloc_topology_t hw,
                       topology->partial_core_count);
 }
 
-/* The NUMA node that is local to each allowed PU: among the nodes whose
- * cpuset holds the PU, the one with the smallest cpuset. A node attached
- * high in the tree (a CPU-less node under the Machine, a second memory
- * node of a package) covers many PUs, so it loses to the node that sits
- * next to them. */
+/* The node the Linux kernel lists for a CPU (a "nodeN" entry in its sysfs
+ * folder), or -1 when unknown. */
+static int kernel_node_of_cpu(int cpu) {
+  char path[64];
+  snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d", cpu);
+  DIR *folder = opendir(path);
+  if (folder == NULL)
+    return -1;
+  int node = -1;
+  struct dirent *entry;
+  while (node < 0 && (entry = readdir(folder)) != NULL) {
+    if (strncmp(entry->d_name, "node", 4) == 0 && isdigit((unsigned char)entry->d_name[4]))
+      node = atoi(entry->d_name + 4);
+  }
+  closedir(folder);
+  return node;
+}
+
+/* The NUMA node that is local to a PU. On the real machine it is the node
+ * the kernel lists for the CPU. Otherwise, and when the kernel lists none,
+ * it is the node with the smallest cpuset that contains the PU: a node
+ * attached high in the tree (a CPU-less node under the Machine) covers
+ * many PUs, so it loses to the node next to them. Two nodes of one package
+ * with equal cpusets (one of them CPU-less) tie, and the first wins. */
+static int local_node(hwloc_topology_t hw, int node_count, int pu, bool real) {
+  int kernel_node = real ? kernel_node_of_cpu(pu) : -1;
+  int best = -1;
+  int best_weight = 0;
+  for (int i = 0; i < node_count; i++) {
+    hwloc_obj_t node = hwloc_get_obj_by_type(hw, HWLOC_OBJ_NUMANODE, (unsigned)i);
+    if (!hwloc_bitmap_isset(node->cpuset, (unsigned)pu))
+      continue;
+    if (kernel_node >= 0 && node->os_index == (unsigned)kernel_node)
+      return i;
+    int weight = hwloc_bitmap_weight(node->cpuset);
+    if (best < 0 || weight < best_weight) {
+      best = i;
+      best_weight = weight;
+    }
+  }
+  return best;
+}
+
 static int assign_pus(hwloc_topology_t hw, hwloc_const_cpuset_t allowed, int node_count,
-                      hwloc_bitmap_t *assigned) {
+                      bool real, hwloc_bitmap_t *assigned) {
   int pu;
   hwloc_bitmap_foreach_begin(pu, allowed) {
-    int best = -1;
-    int best_weight = 0;
-    for (int i = 0; i < node_count; i++) {
-      hwloc_obj_t node = hwloc_get_obj_by_type(hw, HWLOC_OBJ_NUMANODE, (unsigned)i);
-      if (!hwloc_bitmap_isset(node->cpuset, (unsigned)pu))
-        continue;
-      int weight = hwloc_bitmap_weight(node->cpuset);
-      if (best < 0 || weight < best_weight) {
-        best = i;
-        best_weight = weight;
-      }
-    }
+    int best = local_node(hw, node_count, pu, real);
     if (best >= 0 && hwloc_bitmap_set(assigned[best], (unsigned)pu) != 0)
       return NUMAPOOL_ENOMEM;
   }
@@ -150,7 +180,7 @@ static int build_from_nodes(numapool__topology_t *topology, hwloc_topology_t hw,
       status = NUMAPOOL_ENOMEM;
   }
   if (status == 0)
-    status = assign_pus(hw, allowed, node_count, assigned);
+    status = assign_pus(hw, allowed, node_count, !topology->simulated, assigned);
   for (int i = 0; i < node_count && status == 0; i++) {
     hwloc_obj_t node = hwloc_get_obj_by_type(hw, HWLOC_OBJ_NUMANODE, (unsigned)i);
     status = add_node(topology, hw, node, assigned[i], nodes);
