@@ -83,7 +83,7 @@ static int kernel_node_of_cpu(int cpu) {
 
 /* The NUMA node that is local to a PU. On the real machine it is the node
  * the kernel lists for the CPU. Otherwise, and when the kernel lists none,
- * it is the node with the smallest cpuset that contains the PU: a node
+ * it is the node with the smallest cpuset that contains the PU. A node
  * attached high in the tree (a CPU-less node under the Machine) covers
  * many PUs, so it loses to the node next to them. Two nodes of one package
  * with equal cpusets (one of them CPU-less) tie, and the first wins. */
@@ -216,7 +216,8 @@ out:
 int numapool__topology_build_domains(numapool__topology_t *topology, hwloc_topology_t hw,
                                      hwloc_const_cpuset_t allowed) {
   if (hwloc_bitmap_iszero(allowed)) {
-    /* Only the real machine reaches here with its mask fallback intact. */
+    /* A simulated machine that allows no CPU is an invalid source. On the
+     * real machine hwloc and the affinity mask disagree: trust the mask. */
     if (topology->simulated) {
       NUMAPOOL_LOG_ERROR("invalid topology source '%.200s': it allows no CPU",
                          topology->source != NULL ? topology->source : "(hwloc environment)");
