@@ -32,3 +32,11 @@ cc -std=c11 -Wall -Wextra -Werror -static-libgcc -o "$prefix/hello-pkgconfig-sta
   $(pkg-config --libs-only-l --static numapool | sed 's/-lnumapool//')
 "$prefix/hello-pkgconfig-static"
 echo "check-install: both ways passed"
+
+if command -v mpicc >/dev/null 2>&1 && [ -f "$prefix/lib/libnumapool_mpi.so" ]; then
+  echo "check-install: MPI example"
+  cmake -S "$root/examples/mpi" -B "$prefix/mpi-example" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+  cmake --build "$prefix/mpi-example" >/dev/null
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 LD_LIBRARY_PATH="$prefix/lib" \
+    timeout 120 mpirun -np 2 --oversubscribe --bind-to core "$prefix/mpi-example/mpi_gemm" 256
+fi
