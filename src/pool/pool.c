@@ -18,6 +18,11 @@ _Thread_local numapool_t *numapool__current_pool;
 numapool__thread_create_hook_t numapool__thread_create_hook;
 
 void numapool__call_lock(numapool_t *pool) {
+  /* Inside numapool_run_exclusive the thread holds the lock already. */
+  if (atomic_load_explicit(&pool->exclusive_owner, memory_order_relaxed) ==
+      &numapool__exclusive_token)
+    return;
+
   unsigned expected = 0;
   if (atomic_compare_exchange_strong(&pool->call_lock, &expected, 1))
     return;
@@ -29,6 +34,9 @@ void numapool__call_lock(numapool_t *pool) {
 }
 
 void numapool__call_unlock(numapool_t *pool) {
+  if (atomic_load_explicit(&pool->exclusive_owner, memory_order_relaxed) ==
+      &numapool__exclusive_token)
+    return;
   if (atomic_exchange(&pool->call_lock, 0) == 2)
     numapool__futex_wake(&pool->call_lock, 1);
 }
@@ -248,17 +256,56 @@ void numapool_set_min_work_size(numapool_t *pool, size_t items) {
   numapool__call_unlock(pool);
 }
 
-void *numapool_scratch(numapool_t *pool, size_t thread_index, size_t size) {
-  static _Thread_local void *serial_buffer;
-  static _Thread_local size_t serial_size;
-  void **buffer = &serial_buffer;
-  size_t *buffer_size = &serial_size;
+/* The scratch buffer of a thread without a pool, freed when the thread
+ * exits. */
+typedef struct serial_scratch {
+  void *buffer;
+  size_t size;
+} serial_scratch_t;
 
+static pthread_key_t serial_scratch_key;
+static pthread_once_t serial_scratch_once = PTHREAD_ONCE_INIT;
+static bool serial_scratch_ready;
+
+static void free_serial_scratch(void *value) {
+  serial_scratch_t *scratch = value;
+  free(scratch->buffer);
+  free(scratch);
+}
+
+static void create_serial_scratch_key(void) {
+  serial_scratch_ready = pthread_key_create(&serial_scratch_key, free_serial_scratch) == 0;
+}
+
+static serial_scratch_t *serial_scratch(void) {
+  (void)pthread_once(&serial_scratch_once, create_serial_scratch_key);
+  if (!serial_scratch_ready)
+    return NULL;
+  serial_scratch_t *scratch = pthread_getspecific(serial_scratch_key);
+  if (scratch == NULL) {
+    scratch = calloc(1, sizeof(*scratch));
+    if (scratch == NULL || pthread_setspecific(serial_scratch_key, scratch) != 0) {
+      free(scratch);
+      return NULL;
+    }
+  }
+  return scratch;
+}
+
+void *numapool_scratch(numapool_t *pool, size_t thread_index, size_t size) {
+  void **buffer;
+  size_t *buffer_size;
   if (pool != NULL) {
     if (thread_index >= pool->max_threads)
       return NULL;
     buffer = &pool->workers[thread_index].scratch;
     buffer_size = &pool->workers[thread_index].scratch_size;
+  } else {
+    serial_scratch_t *scratch = serial_scratch();
+    if (scratch == NULL)
+      return NULL;
+    buffer = &scratch->buffer;
+    buffer_size = &scratch->size;
   }
   if (*buffer_size >= size && *buffer != NULL)
     return *buffer;
