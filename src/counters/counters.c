@@ -179,8 +179,8 @@ static void probe_events(numapool_counters_t *counters) {
     return;
 
   /* The events each work alone; check that they fit together, else let
-   * PAPI multiplex them. NOTE: the multiplexed path has only run where
-   * hardware counters exist; the tests' VM has none, so it never needs it. */
+   * PAPI multiplex them. NOTE: the multiplexed path is untested, because
+   * the tests' VM has no hardware counters and software events fit. */
   const char *names[NUMAPOOL_COUNTERS_MAX_EVENTS];
   for (size_t k = 0; k < counters->counted_count; k++)
     names[k] = counters->names[counters->counted[k]];
