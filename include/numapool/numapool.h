@@ -136,6 +136,19 @@ NUMAPOOL_API size_t numapool_set_thread_count(numapool_t *pool, size_t thread_co
 NUMAPOOL_API size_t numapool_get_min_work_size(const numapool_t *pool);
 NUMAPOOL_API void numapool_set_min_work_size(numapool_t *pool, size_t items);
 
+/* Runs function(context, pool) with exclusive use of the pool, as Caffe2's
+ * thread pool does for a sequence of calls that must not interleave with
+ * other threads' calls: calls on the pool from other threads (parallel-for,
+ * team calls, set_thread_count, set_min_work_size) wait until it returns.
+ * Calls that function makes on the pool from its own thread run as usual,
+ * on all the pool's threads, and so does a nested numapool_run_exclusive.
+ * With a NULL pool, or from inside a task, function runs at once. Returns
+ * 0, or NUMAPOOL_EINVAL for a NULL function. */
+typedef void (*numapool_exclusive_function_t)(void *context, numapool_t *pool);
+
+NUMAPOOL_API int numapool_run_exclusive(numapool_t *pool, numapool_exclusive_function_t function,
+                                        void *context);
+
 /*
  * Parallel-for.
  *
