@@ -11,6 +11,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   qemu-system-x86 busybox-static
   libpthreadpool-dev libtbb-dev libblis-dev gnuplot-nox python3
+  libxnnpack-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then
