@@ -12,6 +12,7 @@ packages=(
   qemu-system-x86 busybox-static
   libpthreadpool-dev libtbb-dev libblis-dev gnuplot-nox python3
   libxnnpack-dev
+  libdnnl-dev libomp-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then
