@@ -7,6 +7,7 @@
 
 #include <numapool/operators.h>
 
+#include "peer_onednn.h"
 #include "perf.h"
 
 typedef int (*conv2d_fn)(numapool_t *, const numapool_conv2d_desc_t *, const float *,
@@ -46,6 +47,30 @@ static numapool_conv2d_desc_t layer_desc(const conv_layer_t *layer) {
       .pad_right = pad,
   };
   return desc;
+}
+
+static int measure_onednn(void *context, double *samples, size_t count, char *error,
+                          size_t error_size) {
+  return onednn_conv_measure(context, samples, count, error, error_size);
+}
+
+/* Runs the layer on oneDNN in a child process. */
+static void add_onednn(const perf_options_t *options, perf_result_t *result,
+                       const conv_layer_t *layer, size_t out_size, size_t threads,
+                       size_t warmup, size_t count) {
+  if (!perf_baseline_wanted(options, "onednn"))
+    return;
+  perf_peer_result_t *peer = perf_result_peer(result, "onednn");
+  double *samples = calloc(count, sizeof *samples);
+  onednn_conv_shape_t shape = {
+      (int64_t)layer->in_channels, (int64_t)layer->out_channels, (int64_t)layer->size,
+      (int64_t)out_size,           (int64_t)layer->kernel,       (int64_t)layer->stride,
+      (int64_t)(layer->kernel / 2), threads,                     warmup};
+  if (peer != NULL && samples != NULL &&
+      perf_run_isolated(measure_onednn, &shape, samples, count, peer->error,
+                        sizeof peer->error) == 0)
+    perf_peer_set(peer, samples, count);
+  free(samples);
 }
 
 static float *filled(size_t count) {
@@ -103,9 +128,10 @@ static int conv_one(perf_report_t *report, const perf_options_t *options,
                       layer->kernel, layer->kernel, layer->stride);
     if (counters != NULL)
       perf_result_counters(result, counters);
-    /* TODO: no peer runs here yet; oneDNN (libdnnl-dev) is the baseline
-     * that applies to convolution. */
-    snprintf(result->note, sizeof result->note, "no baseline measured for conv yet");
+    snprintf(result->note, sizeof result->note,
+             "oneDNN runs forward inference in its preferred (blocked) layouts; its "
+             "reorders are not timed");
+    add_onednn(options, result, layer, out_height, threads, warmup, count);
   } else {
     fprintf(stderr, "numapool-perf conv: %s failed: %s\n", layer->name,
             numapool_strerror(status));

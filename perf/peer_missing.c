@@ -20,3 +20,14 @@ int forkjoin_tbb(const forkjoin_work_t *work, double *samples, size_t count, cha
   return -1;
 }
 #endif
+
+#ifdef PERF_NO_ONEDNN
+#include "peer_onednn.h"
+
+int onednn_conv_measure(const onednn_conv_shape_t *shape, double *samples, size_t count,
+                        char *error, size_t error_size) {
+  (void)shape, (void)samples, (void)count;
+  snprintf(error, error_size, "not built: oneDNN (libdnnl-dev) was not found");
+  return -1;
+}
+#endif
