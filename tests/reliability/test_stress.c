@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <numapool/numapool.h>
 
@@ -19,6 +20,9 @@
 #define DEFAULT_SEED UINT64_C(0x6e756d61706f6f6c)
 #define MAX_ITEMS 3000
 #define MAX_POOL_THREADS 5
+
+/* Calls finished so far, read by the watchdog. */
+static atomic_size_t progress;
 
 /* xorshift64*: a small generator whose sequence depends only on the seed. */
 static uint64_t next_random(uint64_t *state) {
@@ -126,6 +130,7 @@ static void run_and_check(numapool_t *pool, const shape_t *shape, uint32_t flags
     status = numapool_parallel_for(pool, shape->dims, shape->range, shape->tile, visit, &visits,
                                    flags);
   CHECK_EQ(status, 0);
+  atomic_fetch_add(&progress, 1);
   CHECK_UEQ(atomic_load(&visits.bad_tiles), 0);
   CHECK_UEQ(atomic_load(&visits.bad_threads), 0);
   for (size_t i = 0; i < shape->items; i++) {
@@ -298,6 +303,85 @@ static unsigned stress_submitters(uint64_t *state, size_t calls_each) {
   return 1;
 }
 
+/* Parallel-for calls alternating with team calls, from two application
+ * threads: a worker that misses a short parallel-for must not join the
+ * next team call twice, so each thread index of a team call runs once. */
+typedef struct index_runs {
+  atomic_uint runs[MAX_POOL_THREADS];
+} index_runs_t;
+
+static void count_index_run(void *context, numapool_team_t *team, size_t thread_index,
+                            size_t thread_count) {
+  (void)team;
+  (void)thread_count;
+  index_runs_t *runs = context;
+  atomic_fetch_add(&runs->runs[thread_index], 1);
+}
+
+static void empty_task(void *context, size_t thread_index, size_t start, size_t extent) {
+  (void)context;
+  (void)thread_index;
+  (void)start;
+  (void)extent;
+}
+
+static void *alternate_calls(void *argument) {
+  submitter_t *submitter = argument;
+  for (size_t call = 0; call < submitter->calls; call++) {
+    CHECK_EQ(numapool_parallel_for_1d(submitter->pool, 3, 1, empty_task, NULL, 0), 0);
+    index_runs_t runs = {0};
+    CHECK_EQ(numapool_team_run(submitter->pool, count_index_run, &runs, 0), 0);
+    for (size_t i = 0; i < submitter->pool_threads; i++) {
+      if (atomic_load(&runs.runs[i]) != 1) {
+        fprintf(stderr, "team call %zu: thread index %zu ran %u times\n", call, i,
+                atomic_load(&runs.runs[i]));
+        CHECK_UEQ(atomic_load(&runs.runs[i]), 1);
+      }
+    }
+    atomic_fetch_add(&progress, 1);
+  }
+  return NULL;
+}
+
+static unsigned stress_alternating_calls(size_t calls_each) {
+  enum { SUBMITTERS = 2 };
+  numapool_options_t options = {.thread_count = 4};
+  numapool_t *pool = numapool_create(&options);
+  CHECK(pool != NULL);
+  pthread_t threads[SUBMITTERS];
+  submitter_t submitters[SUBMITTERS];
+  for (size_t i = 0; i < SUBMITTERS; i++) {
+    submitters[i] = (submitter_t){.pool = pool, .calls = calls_each, .pool_threads = 4};
+    CHECK_EQ(pthread_create(&threads[i], NULL, alternate_calls, &submitters[i]), 0);
+  }
+  for (size_t i = 0; i < SUBMITTERS; i++)
+    CHECK_EQ(pthread_join(threads[i], NULL), 0);
+  numapool_destroy(pool);
+  return 1;
+}
+
+/* Fails the test when no call finished for WATCHDOG_SECONDS, so a hang
+ * says what hung instead of running into the CTest timeout. */
+#define WATCHDOG_SECONDS 60
+
+static void *watch_progress(void *argument) {
+  (void)argument;
+  size_t last = atomic_load(&progress);
+  unsigned idle = 0;
+  for (;;) {
+    sleep(1);
+    size_t now = atomic_load(&progress);
+    idle = now == last ? idle + 1 : 0;
+    last = now;
+    if (idle == WATCHDOG_SECONDS) {
+      fprintf(stderr, "reliability_stress: no call finished for %d s: a call hangs\n",
+              WATCHDOG_SECONDS);
+      _exit(1);
+    }
+  }
+  return NULL;
+}
+
 /* Nesting: every level runs a parallel-for or a team call on one of two
  * pools; levels below the first must run inline on the calling thread as
  * thread 0 of 1. */
@@ -391,6 +475,10 @@ int main(int argc, char **argv) {
          (unsigned long long)seed, scale, (unsigned long long)seed);
   fflush(stdout);
 
+  pthread_t watchdog;
+  CHECK_EQ(pthread_create(&watchdog, NULL, watch_progress, NULL), 0);
+  CHECK_EQ(pthread_detach(watchdog), 0);
+
   uint64_t state = seed;
   unsigned passed = 0;
   passed += stress_random_calls(&state, 10000 * scale);
@@ -398,5 +486,6 @@ int main(int argc, char **argv) {
   passed += stress_resizes(&state, 1000 * scale);
   passed += stress_submitters(&state, 1000 * scale);
   passed += stress_nesting(20 * scale);
+  passed += stress_alternating_calls(20000 * scale);
   return check_done("reliability_stress", passed);
 }
