@@ -5,6 +5,7 @@
 
 #include <numapool/tasks.h>
 
+#include "forkjoin_work.h"
 #include "perf.h"
 
 typedef int (*group_init_fn)(numapool_group_t *, numapool_t *);
@@ -33,6 +34,33 @@ static int run_batch(const tasks_api_t *api, numapool_t *pool, uint64_t *spin) {
     status = api->submit(&group, spin_task, spin, NULL);
   int wait_status = api->destroy(&group);
   return status != 0 ? status : wait_status;
+}
+
+typedef struct tbb_batch {
+  size_t threads, warmup;
+  uint64_t spin;
+} tbb_batch_t;
+
+static int measure_tbb(void *context, double *samples, size_t count, char *error,
+                       size_t error_size) {
+  const tbb_batch_t *batch = context;
+  return tasks_tbb(batch->threads, TASK_COUNT, batch->spin, batch->warmup, samples, count,
+                   error, error_size);
+}
+
+/* Runs the same batches on oneTBB's task_group in a child process. */
+static void add_tbb(const perf_options_t *options, perf_result_t *result, size_t threads,
+                    uint64_t spin, size_t warmup, size_t count) {
+  if (!perf_baseline_wanted(options, "tbb"))
+    return;
+  perf_peer_result_t *peer = perf_result_peer(result, "tbb");
+  double *samples = calloc(count, sizeof *samples);
+  tbb_batch_t batch = {threads, warmup, spin};
+  if (peer != NULL && samples != NULL &&
+      perf_run_isolated(measure_tbb, &batch, samples, count, peer->error, sizeof peer->error) ==
+          0)
+    perf_peer_set(peer, samples, count);
+  free(samples);
 }
 
 static int tasks_one(perf_report_t *report, const perf_options_t *options,
@@ -71,7 +99,9 @@ static int tasks_one(perf_report_t *report, const perf_options_t *options,
     if (counters != NULL)
       perf_result_counters(result, counters);
     snprintf(result->note, sizeof result->note,
-             "one group per batch; ratio_to_ideal = median / (serial_s / threads)");
+             "one group per batch; ratio_to_ideal = median / (serial_s / threads); oneTBB "
+             "runs a task_group per batch");
+    add_tbb(options, result, threads, spin, warmup, reps);
   } else {
     fprintf(stderr, "numapool-perf tasks: the task group failed: %s\n",
             numapool_strerror(status));

@@ -19,6 +19,13 @@ int forkjoin_tbb(const forkjoin_work_t *work, double *samples, size_t count, cha
   snprintf(error, error_size, "not built: oneTBB (libtbb-dev) was not found");
   return -1;
 }
+
+int tasks_tbb(size_t threads, size_t tasks, uint64_t spin, size_t warmup, double *samples,
+              size_t count, char *error, size_t error_size) {
+  (void)threads, (void)tasks, (void)spin, (void)warmup, (void)samples, (void)count;
+  snprintf(error, error_size, "not built: oneTBB (libtbb-dev) was not found");
+  return -1;
+}
 #endif
 
 #ifdef PERF_NO_ONEDNN

@@ -7,6 +7,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include "forkjoin_work.h"
 
@@ -38,6 +39,28 @@ extern "C" int forkjoin_tbb(const forkjoin_work_t *work, double *samples, size_t
     arena.initialize();
     tbb_state state = {work, &arena};
     forkjoin_time(work, run_tbb, &state, samples, count);
+    return 0;
+  } catch (const std::exception &failure) {
+    std::snprintf(error, error_size, "oneTBB failed: %s", failure.what());
+    return -1;
+  }
+}
+
+extern "C" int tasks_tbb(size_t threads, size_t tasks, uint64_t spin, size_t warmup,
+                         double *samples, size_t count, char *error, size_t error_size) {
+  try {
+    tbb::task_arena arena(static_cast<int>(threads));
+    for (size_t r = 0; r < warmup + count; r++) {
+      double start = forkjoin_now();
+      arena.execute([&] {
+        tbb::task_group group;
+        for (size_t i = 0; i < tasks; i++)
+          group.run([spin] { forkjoin_spin(spin); });
+        group.wait();
+      });
+      if (r >= warmup)
+        samples[r - warmup] = forkjoin_now() - start;
+    }
     return 0;
   } catch (const std::exception &failure) {
     std::snprintf(error, error_size, "oneTBB failed: %s", failure.what());
