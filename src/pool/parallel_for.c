@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "pool/place.h"
 #include "pool/pool.h"
 
 #define KNOWN_FLAGS (NUMAPOOL_FLAG_DISABLE_DENORMALS | NUMAPOOL_FLAG_YIELD_WORKERS)
@@ -158,8 +159,9 @@ static void split_shares(numapool_t *pool) {
   size_t threads = pool->call.thread_count;
   size_t total = pool->call.total;
   for (size_t i = 0; i < threads; i++) {
-    size_t begin = (size_t)((unsigned __int128)total * i / threads);
-    size_t end = (size_t)((unsigned __int128)total * (i + 1) / threads);
+    size_t begin;
+    size_t end;
+    numapool__share_bounds(total, threads, i, &begin, &end);
     numapool__share_t *share = &pool->shares[i];
     atomic_store_explicit(&share->next, begin, memory_order_relaxed);
     atomic_store_explicit(&share->end, end, memory_order_relaxed);
