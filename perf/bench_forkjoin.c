@@ -3,6 +3,7 @@
  * numapool runs in this process with counters; each peer runs in a child
  * process, so its threads never compete with numapool's. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,6 +22,9 @@
 #endif
 #ifndef PERF_COMPAT_PTHREADPOOL
 #define PERF_COMPAT_PTHREADPOOL ""
+#endif
+#ifndef PERF_COMPAT_INSTALLED
+#define PERF_COMPAT_INSTALLED "../lib/numapool/libpthreadpool.so.0"
 #endif
 
 #define WORKLOAD_COUNT 5
@@ -234,6 +238,25 @@ static void add_peer(const perf_options_t *options, perf_result_t *result, const
   free(samples);
 }
 
+/* Finds numapool's libpthreadpool: in the build tree the driver was built
+ * in, else installed relative to the driver. Returns NULL when neither
+ * exists. */
+static const char *compat_library(void) {
+  static char path[PATH_MAX + 64];
+  if (PERF_COMPAT_PTHREADPOOL[0] != '\0' && access(PERF_COMPAT_PTHREADPOOL, R_OK) == 0)
+    return PERF_COMPAT_PTHREADPOOL;
+  char self[PATH_MAX];
+  ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length <= 0)
+    return NULL;
+  self[length] = '\0';
+  char *slash = strrchr(self, '/');
+  if (slash != NULL)
+    *slash = '\0';
+  snprintf(path, sizeof path, "%s/%s", self, PERF_COMPAT_INSTALLED);
+  return access(path, R_OK) == 0 ? path : NULL;
+}
+
 /* numapool's side of one result: in this process for the native API, in
  * a child process through the drop-in library for --api pthreadpool. */
 static int add_subject(const perf_options_t *options, perf_result_t *result,
@@ -241,12 +264,14 @@ static int add_subject(const perf_options_t *options, perf_result_t *result,
   if (strcmp(options->api, "native") == 0)
     return measure_numapool(options, work, samples, count, result);
 
-  peer_run_t run = {"numapool-pthreadpool", PERF_COMPAT_PTHREADPOOL, *work};
+  const char *library = compat_library();
+  peer_run_t run = {"numapool-pthreadpool", library, *work};
   char error[PERF_TEXT];
-  if (PERF_COMPAT_PTHREADPOOL[0] == '\0' ||
+  if (library == NULL ||
       perf_run_isolated(measure_peer, &run, samples, count, error, sizeof error) != 0) {
     fprintf(stderr, "numapool-perf forkjoin: numapool's libpthreadpool could not run: %s\n",
-            PERF_COMPAT_PTHREADPOOL[0] == '\0' ? "it was not built with this driver" : error);
+            library == NULL ? "it is neither in the build tree nor installed beside the driver"
+                            : error);
     return -1;
   }
   return 0;
