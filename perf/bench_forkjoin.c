@@ -180,7 +180,12 @@ static forkjoin_work_t make_work(const perf_options_t *options, int kind, size_t
 
 static void describe(perf_result_t *result, const forkjoin_work_t *work, const char *api) {
   perf_result_param(result, "api", "%s", api);
-  perf_result_param_number(result, "range", (double)forkjoin_range(work));
+  /* The empty and wake ranges follow the thread count; a fixed "threads"
+   * keeps a thread sweep in one series. */
+  if (work->kind == FORKJOIN_EMPTY || work->kind == FORKJOIN_WAKE)
+    perf_result_param(result, "range", "threads");
+  else
+    perf_result_param_number(result, "range", (double)forkjoin_range(work));
   if (work->kind == FORKJOIN_EMPTY) {
     perf_result_param_number(result, "calls_per_sample", (double)work->calls);
     snprintf(result->note, sizeof result->note, "time per call");

@@ -152,7 +152,8 @@ static void write_script(FILE *out, const json_value_t *results, const char *out
                "above 1: numapool is faster)'\n");
   fprintf(out, "set xlabel ''\nset ylabel 'speedup'\nset style data histogram\n");
   fprintf(out, "set style histogram clustered\nset style fill solid 0.7\n");
-  fprintf(out, "set xtics rotate by -25 font ',8'\nset yrange [0:*]\n");
+  /* Ratios span orders of magnitude, so the axis is logarithmic. */
+  fprintf(out, "set xtics rotate by -25 font ',8'\nset logscale y\nset yrange [*:*]\n");
   fprintf(out, "plot ");
   for (size_t k = 0; k < peer_count; k++)
     fprintf(out, "%s$baselines using %zu%s title '%s'", k ? ", " : "", k + 2,
