@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "common/log.h"
 #include "kernels/conv_internal.h"
 #include "kernels/gemm_ukernels.h"
@@ -57,6 +61,7 @@ typedef struct conv_call {
   const numapool__conv2d_shape_t *shape;
   const numapool__sgemm_ukernel_info_t *ukernel;
   bool nchw;
+  bool masked_copy; /* the CPU has AVX-512F, so copy_run_masked may run */
   size_t mr, nr;
   size_t pixel_width;   /* pixels per panel: mr for NCHW, nr for NHWC */
   size_t channel_width; /* output channels per weight panel: nr for NCHW, mr for NHWC */
@@ -127,8 +132,17 @@ static size_t split_runs(const conv_call_t *call, size_t pixel, size_t count, pi
 static void valid_range(ptrdiff_t base, size_t stride, size_t limit, size_t length,
                         size_t *first, size_t *last) {
   ptrdiff_t s = (ptrdiff_t)stride, lim = (ptrdiff_t)limit;
-  ptrdiff_t lo = base >= 0 ? 0 : (-base + s - 1) / s;
-  ptrdiff_t hi = base >= lim ? 0 : (lim - 1 - base) / s + 1;
+  ptrdiff_t lo, hi;
+  if (s == 1) {
+    /* The common case, without the divisions. */
+    lo = base >= 0 ? 0 : -base;
+    hi = lim - base;
+  } else {
+    lo = base >= 0 ? 0 : (-base + s - 1) / s;
+    hi = base >= lim ? 0 : (lim - 1 - base) / s + 1;
+  }
+  if (hi < 0)
+    hi = 0;
   if (hi > (ptrdiff_t)length)
     hi = (ptrdiff_t)length;
   if (lo > hi)
@@ -136,6 +150,43 @@ static void valid_range(ptrdiff_t base, size_t stride, size_t limit, size_t leng
   *first = (size_t)lo;
   *last = (size_t)hi;
 }
+
+/* out[t] = line[base + t * stride] for t in [first, last), 0 elsewhere
+ * below length. Plain loops: runs are at most mr floats, too short for a
+ * call to memcpy to pay off. */
+static void copy_run(float *out, const float *line, ptrdiff_t base, size_t stride, size_t first,
+                     size_t last, size_t length) {
+  for (size_t t = 0; t < first; t++)
+    out[t] = 0.0f;
+  for (size_t t = first; t < last; t++)
+    out[t] = line[base + (ptrdiff_t)(t * stride)];
+  for (size_t t = last; t < length; t++)
+    out[t] = 0.0f;
+}
+
+#if defined(__x86_64__)
+/* copy_run for stride 1 with AVX-512 masked loads and stores, 16 floats at
+ * a time without branches; masked-off lanes are neither read nor written,
+ * so source may point before the row as long as those lanes are masked. */
+__attribute__((target("avx512f"))) static void copy_run_masked(float *out, const float *source,
+                                                               size_t first, size_t last,
+                                                               size_t length) {
+  for (size_t t = 0; t < length; t += 16) {
+    size_t lanes = length - t < 16 ? length - t : 16;
+    size_t lo = first > t ? first - t : 0, hi = last > t ? last - t : 0;
+    lo = lo < 16 ? lo : 16;
+    hi = hi < 16 ? hi : 16;
+    __mmask16 load = hi > lo ? (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
+    __m512 value = _mm512_maskz_loadu_ps(load, source + t);
+    _mm512_mask_storeu_ps(out + t, (__mmask16)((1u << lanes) - 1), value);
+  }
+}
+#else
+static void copy_run_masked(float *out, const float *source, size_t first, size_t last,
+                            size_t length) {
+  copy_run(out, source, 0, 1, first, last, length);
+}
+#endif
 
 /* NCHW panel: dst[p * mr + i] = im2col[p][pixel + i], p = (c, kh, kw). */
 static void pack_nchw_panel(const conv_call_t *call, size_t image, size_t group, size_t pixel,
@@ -167,14 +218,10 @@ static void pack_nchw_panel(const conv_call_t *call, size_t image, size_t group,
                            (ptrdiff_t)s->pad_left;
           size_t first, last;
           valid_range(base, s->stride_width, s->in_width, run->length, &first, &last);
-          memset(out, 0, first * sizeof(float));
-          if (s->stride_width == 1) {
-            memcpy(out + first, line + base + (ptrdiff_t)first, (last - first) * sizeof(float));
-          } else {
-            for (size_t t = first; t < last; t++)
-              out[t] = line[base + (ptrdiff_t)(t * s->stride_width)];
-          }
-          memset(out + last, 0, (run->length - last) * sizeof(float));
+          if (call->masked_copy && s->stride_width == 1)
+            copy_run_masked(out, line + base, first, last, run->length);
+          else
+            copy_run(out, line, base, s->stride_width, first, last, run->length);
         }
         if (count < mr)
           memset(row_dst + count, 0, (mr - count) * sizeof(float));
@@ -323,6 +370,9 @@ int numapool__conv2d_gemm(numapool_t *pool, const numapool__conv2d_shape_t *shap
                       .mr = ukernel->blocking.mr, .nr = ukernel->blocking.nr,
                       .pixels = shape->out_height * shape->out_width, .input = input,
                       .bias = bias, .output = output};
+#if defined(__x86_64__)
+  call.masked_copy = ukernel == &numapool__sgemm_ukernel_avx512;
+#endif
   call.pixel_width = call.nchw ? call.mr : call.nr;
   call.channel_width = call.nchw ? call.nr : call.mr;
   call.channel_panels = (shape->group_out + call.channel_width - 1) / call.channel_width;
