@@ -239,13 +239,20 @@ typedef struct GEMM_NAME(team_context) {
   atomic_int status;
 } GEMM_NAME(team_context_t);
 
-/* Bytes of one thread's A block and of one B panel. */
-static size_t GEMM_NAME(a_block_bytes)(const numapool__gemm_blocking_t *blocking) {
-  return blocking->mc * blocking->kc * sizeof(GEMM_TYPE);
+/* Bytes of one thread's packed A block and elements of one packed B
+ * panel: the block sizes, or less when the problem is smaller. */
+static size_t GEMM_NAME(a_block_bytes)(const GEMM_NAME(problem_t) *p) {
+  const numapool__gemm_blocking_t *blocking = &p->blocking;
+  size_t rows = gemm_div_up(p->m, blocking->mr) * blocking->mr;
+  size_t depth = p->k < blocking->kc ? p->k : blocking->kc;
+  return (rows < blocking->mc ? rows : blocking->mc) * depth * sizeof(GEMM_TYPE);
 }
 
-static size_t GEMM_NAME(b_panel_elements)(const numapool__gemm_blocking_t *blocking) {
-  return blocking->kc * blocking->nc;
+static size_t GEMM_NAME(b_panel_elements)(const GEMM_NAME(problem_t) *p) {
+  const numapool__gemm_blocking_t *blocking = &p->blocking;
+  size_t cols = gemm_div_up(p->n, blocking->nr) * blocking->nr;
+  size_t depth = p->k < blocking->kc ? p->k : blocking->kc;
+  return (cols < blocking->nc ? cols : blocking->nc) * depth;
 }
 
 /* Computes this thread's share of every panel. */
@@ -273,7 +280,7 @@ static void GEMM_NAME(team_compute)(GEMM_NAME(team_context_t) *context,
       size_t depth = p->k - pc < blocking->kc ? p->k - pc : blocking->kc;
       GEMM_TYPE beta = pc == 0 ? p->beta : 1;
       GEMM_TYPE *b_packed =
-          context->b_panels + (panel % 2) * GEMM_NAME(b_panel_elements)(blocking);
+          context->b_panels + (panel % 2) * GEMM_NAME(b_panel_elements)(p);
 
       size_t pack_begin, pack_end;
       gemm_share(slivers, thread_count, thread_index, &pack_begin, &pack_end);
@@ -301,12 +308,11 @@ static void GEMM_NAME(team_compute)(GEMM_NAME(team_context_t) *context,
 static void GEMM_NAME(team_task)(void *opaque, numapool_team_t *team, size_t thread_index,
                                  size_t thread_count) {
   GEMM_NAME(team_context_t) *context = opaque;
-  const numapool__gemm_blocking_t *blocking = &context->problem->blocking;
   /* A one-thread team may be a nested call running on a thread that is
    * not the pool's thread 0, so it takes the calling thread's own buffer. */
   numapool_t *owner = thread_count > 1 ? context->pool : NULL;
-  size_t a_bytes = GEMM_NAME(a_block_bytes)(blocking);
-  size_t b_bytes = 2 * GEMM_NAME(b_panel_elements)(blocking) * sizeof(GEMM_TYPE);
+  size_t a_bytes = (GEMM_NAME(a_block_bytes)(context->problem) + 63) / 64 * 64;
+  size_t b_bytes = 2 * GEMM_NAME(b_panel_elements)(context->problem) * sizeof(GEMM_TYPE);
 
   unsigned char *buffer;
   if (thread_index == 0) {

@@ -16,7 +16,9 @@
  * transposed, alpha 1, beta 0. BLIS (Debian's OpenMP build) is loaded with
  * dlopen and RTLD_DEEPBIND so its CBLAS symbols do not clash with
  * OpenBLAS's; it is skipped when the library is missing. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_DEEPBIND */
+#endif
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <stdint.h>
