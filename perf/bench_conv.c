@@ -133,8 +133,11 @@ static int conv_one(perf_report_t *report, const perf_options_t *options,
              "reorders are not timed");
     add_onednn(options, result, layer, out_height, threads, warmup, count);
   } else {
-    fprintf(stderr, "numapool-perf conv: %s failed: %s\n", layer->name,
-            numapool_strerror(status));
+    /* A pool that could not be created was reported already. */
+    if (pool != NULL)
+      fprintf(stderr, "numapool-perf conv: %s failed: %s\n", layer->name,
+              numapool_strerror(status));
+    perf_report_discard(report, result);
   }
   numapool_counters_destroy(counters);
   numapool_destroy(pool);

@@ -88,8 +88,11 @@ static int eltwise_one(perf_report_t *report, const perf_options_t *options, siz
     snprintf(result->note, sizeof result->note,
              "serial_loop_gbps: the best of 3 plain loops on one thread");
   } else {
-    fprintf(stderr, "numapool-perf eltwise: %s failed: %s\n", ops[op].symbol,
-            numapool_strerror(status));
+    /* A pool that could not be created was reported already. */
+    if (pool != NULL)
+      fprintf(stderr, "numapool-perf eltwise: %s failed: %s\n", ops[op].symbol,
+              numapool_strerror(status));
+    perf_report_discard(report, result);
   }
   numapool_counters_destroy(counters);
   numapool_destroy(pool);

@@ -87,10 +87,8 @@ static void run_numapool(void *state) {
 static int measure_numapool(const perf_options_t *options, const forkjoin_work_t *work,
                             double *samples, size_t count, perf_result_t *result) {
   numapool_t *pool = perf_pool_create(options, work->threads);
-  if (pool == NULL) {
-    fprintf(stderr, "numapool-perf: numapool_create failed: %s\n", strerror(errno));
+  if (pool == NULL)
     return -1;
-  }
   numapool_run_t run = {pool, work};
   numapool_counters_t *counters = result != NULL ? perf_counters_create(options, pool) : NULL;
 
@@ -347,8 +345,10 @@ static int run_workload(perf_report_t *report, const perf_options_t *options, in
     }
   }
   free(samples);
-  if (status != 0)
+  if (status != 0) {
+    perf_report_discard(report, result);
     return -1;
+  }
 
   for (size_t p = 0; p < PEER_COUNT; p++) {
     /* --api pthreadpool compares the two pthreadpool libraries only. */

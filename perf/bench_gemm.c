@@ -223,6 +223,8 @@ static int gemm_one(perf_report_t *report, const perf_options_t *options, bool f
              f64 ? FLOPS_PER_CYCLE_F64 : FLOPS_PER_CYCLE_F32);
     add_baselines(options, result, &problem, count);
   }
+  if (status != 0)
+    perf_report_discard(report, result);
   free(samples);
   gemm_free(&problem);
   return status == 0 ? 0 : PERF_EXIT_FAILED;

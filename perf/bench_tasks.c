@@ -103,8 +103,11 @@ static int tasks_one(perf_report_t *report, const perf_options_t *options,
              "runs a task_group per batch");
     add_tbb(options, result, threads, spin, warmup, reps);
   } else {
-    fprintf(stderr, "numapool-perf tasks: the task group failed: %s\n",
-            numapool_strerror(status));
+    /* A pool that could not be created was reported already. */
+    if (pool != NULL)
+      fprintf(stderr, "numapool-perf tasks: the task group failed: %s\n",
+              numapool_strerror(status));
+    perf_report_discard(report, result);
   }
   numapool_counters_destroy(counters);
   numapool_destroy(pool);

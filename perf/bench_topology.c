@@ -29,10 +29,8 @@ static void print_description(const perf_options_t *options, size_t threads) {
 /* Prints each thread's domain and node from numapool_thread_place(). */
 static int print_places(const perf_options_t *options, size_t threads) {
   numapool_t *pool = perf_pool_create(options, threads);
-  if (pool == NULL) {
-    fprintf(stderr, "numapool-perf topology: numapool_create failed for %zu threads\n", threads);
+  if (pool == NULL)
     return PERF_EXIT_FAILED;
-  }
   size_t count = numapool_get_thread_count(pool);
   printf("pool of %zu threads:\n  %-7s %-7s %-16s %s\n", count, "thread", "domain",
          "index in domain", "node");

@@ -343,5 +343,9 @@ numapool_t *perf_pool_create(const perf_options_t *options, size_t threads) {
       .spin_us = options->spin_us,
       .topology = options->topology,
   };
-  return numapool_create(&pool_options);
+  numapool_t *pool = numapool_create(&pool_options);
+  if (pool == NULL)
+    fprintf(stderr, "numapool-perf %s: numapool_create failed for %zu threads: %s\n",
+            options->subcommand, threads, strerror(errno));
+  return pool;
 }

@@ -160,6 +160,9 @@ void perf_report_init(perf_report_t *report, const perf_options_t *options, int 
                       char **argv);
 /* Appends a zeroed result and returns it, or NULL when out of memory. */
 perf_result_t *perf_report_add(perf_report_t *report, const char *benchmark, size_t threads);
+/* Removes result when it is the last one added, after its measurement
+ * failed, so the report holds no empty result. */
+void perf_report_discard(perf_report_t *report, perf_result_t *result);
 void perf_result_param(perf_result_t *result, const char *name, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 void perf_result_param_number(perf_result_t *result, const char *name, double value);

@@ -38,6 +38,15 @@ perf_result_t *perf_report_add(perf_report_t *report, const char *benchmark, siz
   return result;
 }
 
+void perf_report_discard(perf_report_t *report, perf_result_t *result) {
+  if (result == NULL || report->count == 0 || result != &report->results[report->count - 1])
+    return;
+  for (size_t e = 0; e < result->counter_count; e++)
+    free(result->counters[e].per_thread);
+  free(result->counters);
+  report->count--;
+}
+
 void perf_result_param(perf_result_t *result, const char *name, const char *format, ...) {
   if (result->param_count == PERF_MAX_PARAMS)
     return;
