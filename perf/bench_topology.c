@@ -2,27 +2,51 @@
  * of a pool created with the given options would run. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "perf.h"
 
 typedef int (*describe_fn)(const numapool_options_t *, char *, size_t);
 
-/* Prints numapool_topology_describe()'s text when the library has it. */
-static void print_description(const perf_options_t *options, size_t threads) {
+/* Returns numapool_topology_describe()'s text, or NULL with *status set
+ * (NUMAPOOL_ENOTSUP when the library lacks the function). */
+static char *describe_topology(const perf_options_t *options, size_t threads, int *status) {
   describe_fn describe = (describe_fn)perf_find_symbol("numapool_topology_describe");
+  *status = NUMAPOOL_ENOTSUP;
   if (describe == NULL)
-    return;
+    return NULL;
   numapool_options_t pool_options = {.thread_count = threads,
                                      .bind = options->bind,
                                      .spin_us = options->spin_us,
                                      .topology = options->topology};
   int length = describe(&pool_options, NULL, 0);
+  *status = length < 0 ? length : NUMAPOOL_ENOMEM;
   char *text = length >= 0 ? malloc((size_t)length + 1) : NULL;
-  if (text != NULL && describe(&pool_options, text, (size_t)length + 1) >= 0)
+  if (text == NULL)
+    return NULL;
+  *status = describe(&pool_options, text, (size_t)length + 1);
+  if (*status < 0) {
+    free(text);
+    return NULL;
+  }
+  *status = 0;
+  return text;
+}
+
+char *perf_topology_text(const perf_options_t *options) {
+  int status;
+  return describe_topology(options, options->threads[0], &status);
+}
+
+/* Prints numapool_topology_describe()'s text when the library has it. */
+static void print_description(const perf_options_t *options, size_t threads) {
+  int status;
+  char *text = describe_topology(options, threads, &status);
+  size_t length = text != NULL ? strlen(text) : 0;
+  if (text != NULL)
     printf("%s%s", text, length > 0 && text[length - 1] != '\n' ? "\n" : "");
-  else
-    printf("numapool_topology_describe failed: %s\n",
-           numapool_strerror(length < 0 ? length : NUMAPOOL_ENOMEM));
+  else if (status != NUMAPOOL_ENOTSUP)
+    printf("numapool_topology_describe failed: %s\n", numapool_strerror(status));
   free(text);
 }
 

@@ -183,6 +183,10 @@ numapool_counters_t *perf_counters_create(const perf_options_t *options, numapoo
 /* Machine and library facts for the report header. */
 void perf_machine_write_json(FILE *out);
 void perf_machine_write_table(FILE *out);
+/* numapool_topology_describe()'s text for a pool of the options' first
+ * thread count, or NULL when the library lacks it or it fails. The caller
+ * frees the text. */
+char *perf_topology_text(const perf_options_t *options);
 /* The nominal CPU frequency in MHz from /proc/cpuinfo, 0 when unknown. */
 double perf_cpu_mhz(void);
 

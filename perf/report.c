@@ -300,6 +300,13 @@ static void write_json(FILE *out, const perf_report_t *report) {
   perf_machine_write_json(out);
   fputs(",\n ", out);
   json_options(out, report->options);
+  char *topology = perf_topology_text(report->options);
+  fputs(",\n \"topology\": ", out);
+  if (topology != NULL)
+    json_string(out, topology);
+  else
+    fputs("null", out);
+  free(topology);
   fputs(",\n \"counters_backend\": ", out);
   json_string(out, report->counters_backend);
   fputs(",\n \"results\": [\n", out);

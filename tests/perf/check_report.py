@@ -100,7 +100,8 @@ def check_forkjoin_json(perf, work_dir):
     check(report_stdout["results"][0]["benchmark"] == report["results"][0]["benchmark"],
           "stdout and --report differ")
 
-    for key in ("schema", "command", "machine", "versions", "options", "counters_backend", "results"):
+    for key in ("schema", "command", "machine", "versions", "options", "topology", "counters_backend",
+                "results"):
         check(key in report, f"report field '{key}' is missing")
     check(report.get("schema") == "numapool-perf-report/1", "unexpected schema name")
     check(report["command"].startswith("numapool-perf forkjoin "), "command does not name the subcommand")
