@@ -111,7 +111,7 @@ void perf_machine_write_table(FILE *out) {
   machine_read(&machine);
   fprintf(out, "machine: %s, %ld CPUs online, %.0f MHz nominal, %s\n", machine.cpu,
           machine.cpus_online, machine.mhz, machine.kernel);
-  fprintf(out, "topology (hwloc %s): %d packages, %d NUMA nodes, %d cores, %d PUs\n",
+  fprintf(out, "hardware (hwloc %s): %d packages, %d NUMA nodes, %d cores, %d PUs\n",
           machine.hwloc_version, machine.packages, machine.nodes, machine.cores, machine.pus);
   fprintf(out,
           "versions: numapool %s, pthreadpool %s, OpenBLAS %s, BLIS %s, oneTBB %s, "

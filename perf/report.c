@@ -468,6 +468,14 @@ static void table_result(FILE *out, const perf_result_t *result) {
 
 static void write_table(FILE *out, const perf_report_t *report) {
   perf_machine_write_table(out);
+  char *topology = perf_topology_text(report->options);
+  if (topology != NULL) {
+    fprintf(out, "numapool topology:\n");
+    for (char *save = NULL, *line = strtok_r(topology, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save))
+      fprintf(out, "  %s\n", line);
+  }
+  free(topology);
   fprintf(out, "counters: %s\n", report->counters_backend);
   /* Unavailable events are the same in every result: list them once. */
   if (report->count > 0)
