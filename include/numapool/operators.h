@@ -60,8 +60,8 @@ NUMAPOOL_API int numapool_tensor_init(numapool_tensor_t *tensor, size_t rank,
  * an output and an input is rejected with NUMAPOOL_EINVAL. An output must
  * not overlap itself (no stride of 0 on a dimension of size > 1).
  *
- * Precision of the transcendental functions, measured against double
- * precision references over [-30, 30] (see tests/kernels/test_eltwise_*):
+ * Precision of the transcendental functions, checked against double
+ * precision references over [-30, 30] by tests/kernels/test_eltwise.c:
  *   exp:      relative error <= 4e-7 (about 3 ulp) for results that are
  *             normal floats; exp overflows to +inf above 88.72 and returns 0
  *             below -103.9;
@@ -139,9 +139,9 @@ typedef enum numapool_reduce_op {
  * Reduces x over one axis, or over every element with NUMAPOOL_REDUCE_ALL.
  * For one axis, y_desc has x's shape without that axis (rank - 1); for
  * every element it has rank 0 (a single float). The summation order is
- * fixed by the shape and strides alone: over every element, blocks of 16384
- * elements are each summed in 16 fixed vector lanes and the block sums are
- * added in index order; over one axis, each output is the sum along the
+ * fixed by the shape and strides alone. Over every element, blocks of 16384
+ * elements are each summed in 16 fixed vector lanes, and the block sums are
+ * added in index order. Over one axis, each output is the sum along the
  * axis in index order, or in 16 fixed lanes where the axis has stride 1.
  * So the result depends neither on the thread count nor on the scheduling,
  * nor on the instruction set. y must not overlap x.

@@ -1,9 +1,9 @@
 /* The direct path of numapool_conv2d for depthwise convolutions (one input
  * and one output channel per group). Each output row or pixel starts from
  * the bias and accumulates one kernel tap at a time with the vector loops
- * of the elementwise operators: along the row for NCHW (a scalar weight
- * times a run of input pixels) and along the channels for NHWC (a weight
- * vector times an input pixel). */
+ * of the elementwise operators. For NCHW they run along the row (a scalar
+ * weight times a run of input pixels), for NHWC along the channels (a
+ * weight vector times an input pixel). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -109,19 +109,29 @@ static void pack_weight_panels(void *context, size_t thread_index, size_t first,
 
 /* ---- Pixel panels ---- */
 
-/* Pixels of one output row inside a panel. */
+/* Pixels of one output row inside one panel. */
 typedef struct pixel_run {
-  size_t start; /* index in the panel */
+  size_t offset; /* of the first pixel in the packed tile: panel * mr * k + index in panel */
   size_t length;
   size_t oh, ow; /* output position of the first pixel */
 } pixel_run_t;
 
-static size_t split_runs(const conv_call_t *call, size_t pixel, size_t count, pixel_run_t runs[]) {
-  size_t out_width = call->shape->out_width, n = 0;
+/* Splits count pixels from pixel on into runs that end at each output row
+ * and at each panel of width pixels. Returns the number of runs, at most
+ * count. */
+static size_t split_runs(const conv_call_t *call, size_t pixel, size_t count, size_t width,
+                         pixel_run_t runs[]) {
+  size_t out_width = call->shape->out_width, k = call->shape->reduction, n = 0;
   for (size_t i = 0; i < count;) {
     size_t oh = (pixel + i) / out_width, ow = (pixel + i) % out_width;
-    size_t length = out_width - ow < count - i ? out_width - ow : count - i;
-    runs[n++] = (pixel_run_t){.start = i, .length = length, .oh = oh, .ow = ow};
+    size_t in_panel = i % width;
+    size_t length = out_width - ow;
+    if (length > count - i)
+      length = count - i;
+    if (length > width - in_panel)
+      length = width - in_panel;
+    runs[n++] = (pixel_run_t){.offset = i / width * width * k + in_panel, .length = length,
+                              .oh = oh, .ow = ow};
     i += length;
   }
   return n;
@@ -166,7 +176,7 @@ static void copy_run(float *out, const float *line, ptrdiff_t base, size_t strid
 
 #if defined(__x86_64__)
 /* copy_run for stride 1 with AVX-512 masked loads and stores, 16 floats at
- * a time without branches; masked-off lanes are neither read nor written,
+ * a time without branches. Masked-off lanes are neither read nor written,
  * so source may point before the row as long as those lanes are masked. */
 __attribute__((target("avx512f"))) static void copy_run_masked(float *out, const float *source,
                                                                size_t first, size_t last,
@@ -188,14 +198,15 @@ static void copy_run_masked(float *out, const float *source, size_t first, size_
 }
 #endif
 
-/* NCHW panel: dst[p * mr + i] = im2col[p][pixel + i], p = (c, kh, kw). */
-static void pack_nchw_panel(const conv_call_t *call, size_t image, size_t group, size_t pixel,
-                            size_t count, float *dst) {
+/* NCHW tile: panel t gets dst[t * mr * k + p * mr + i] = im2col[p][pixel +
+ * t * mr + i], p = (c, kh, kw). Channels are the outer loop, so the input
+ * is read plane by plane, in long contiguous stretches that the hardware
+ * prefetchers follow. Pixels past count are zero. */
+static void pack_nchw_tile(const conv_call_t *call, size_t image, size_t group, size_t pixel,
+                           size_t count, pixel_run_t runs[], float *dst) {
   const numapool__conv2d_shape_t *s = call->shape;
-  size_t mr = call->mr;
-  /* A panel of mr <= 64 pixels holds at most mr runs. */
-  pixel_run_t runs[64];
-  size_t run_count = split_runs(call, pixel, count, runs);
+  size_t mr = call->mr, k = s->reduction;
+  size_t run_count = split_runs(call, pixel, count, mr, runs);
   const float *channel0 =
       call->input + (image * s->in_channels + group * s->group_in) * s->in_height * s->in_width;
 
@@ -203,10 +214,9 @@ static void pack_nchw_panel(const conv_call_t *call, size_t image, size_t group,
     const float *plane = channel0 + c * s->in_height * s->in_width;
     for (size_t kh = 0; kh < s->kernel_height; kh++) {
       for (size_t kw = 0; kw < s->kernel_width; kw++, p++) {
-        float *row_dst = dst + p * mr;
         for (size_t r = 0; r < run_count; r++) {
           const pixel_run_t *run = &runs[r];
-          float *out = row_dst + run->start;
+          float *out = dst + run->offset + p * mr;
           ptrdiff_t ih = (ptrdiff_t)(run->oh * s->stride_height + kh * s->dilation_height) -
                          (ptrdiff_t)s->pad_top;
           if (ih < 0 || ih >= (ptrdiff_t)s->in_height) {
@@ -223,10 +233,16 @@ static void pack_nchw_panel(const conv_call_t *call, size_t image, size_t group,
           else
             copy_run(out, line, base, s->stride_width, first, last, run->length);
         }
-        if (count < mr)
-          memset(row_dst + count, 0, (mr - count) * sizeof(float));
       }
     }
+  }
+
+  /* The tail of the last panel. */
+  size_t filled = count % mr;
+  if (filled != 0) {
+    float *last_panel = dst + count / mr * mr * k;
+    for (size_t p = 0; p < k; p++)
+      memset(last_panel + p * mr + filled, 0, (mr - filled) * sizeof(float));
   }
 }
 
@@ -307,20 +323,25 @@ static void conv_task(void *context, size_t thread_index, const size_t start[],
   size_t width = call->pixel_width, k = s->reduction;
   size_t panels = (pixel_count + width - 1) / width;
 
+  /* Scratch: the packed panels, one microkernel tile, the runs. */
+  /* Rounded to 64 bytes, so the runs after the floats are aligned. */
+  size_t floats = (panels * width * k + call->mr * call->nr + 15) / 16 * 16;
   float *buffer = numapool_scratch(call->pool, thread_index,
-                                   (panels * width * k + call->mr * call->nr) * sizeof(float));
+                                   floats * sizeof(float) + pixel_count * sizeof(pixel_run_t));
   if (buffer == NULL) {
     atomic_store_explicit(&call->status, NUMAPOOL_ENOMEM, memory_order_relaxed);
     return;
   }
   float *temp = buffer + panels * width * k;
-  for (size_t t = 0; t < panels; t++) {
-    size_t first = pixel + t * width;
-    size_t count = pixel_count - t * width < width ? pixel_count - t * width : width;
-    if (call->nchw)
-      pack_nchw_panel(call, image, group, first, count, buffer + t * width * k);
-    else
+  if (call->nchw) {
+    pack_nchw_tile(call, image, group, pixel, pixel_count, (pixel_run_t *)(buffer + floats),
+                   buffer);
+  } else {
+    for (size_t t = 0; t < panels; t++) {
+      size_t first = pixel + t * width;
+      size_t count = pixel_count - t * width < width ? pixel_count - t * width : width;
       pack_nhwc_panel(call, image, group, first, count, buffer + t * width * k);
+    }
   }
 
   size_t cw = call->channel_width;

@@ -106,8 +106,8 @@ static inline vfloat apply_unary(numapool_unary_op_t op, float alpha, float beta
   return x;
 }
 
-/* Each case is its own loop so that the compiler sees one operation per
- * loop; the tail goes through a zero-padded vector so that it gets the same
+/* Each case is its own loop, so the compiler compiles one operation per
+ * loop. The tail goes through a zero-padded vector, so it gets the same
  * arithmetic as the body. */
 #define UNARY_LOOP(EXPR)                                                       \
   do {                                                                         \
@@ -152,7 +152,7 @@ static inline vfloat apply_binary(numapool_binary_op_t op, vfloat a, vfloat b) {
   return a;
 }
 
-/* A binary loop for one operation and one pair of steps; the steps are
+/* A binary loop for one operation and one pair of steps. The steps are
  * constants at every use, so each expansion is a plain vector loop. */
 #define BINARY_LOOP(OP, A_STEP, B_STEP)                                        \
   do {                                                                         \

@@ -1,7 +1,7 @@
 /* Contiguous elementwise loops, one set per instruction set, chosen at run
  * time. The tensor code in eltwise.c and eltwise_reduce.c walks shapes and
  * strides and calls these on contiguous spans. Every loop gives the same
- * bits on every instruction set: the vector lanes only change how many
+ * bits on every instruction set. The vector width only changes how many
  * elements are done at once, never the order of a reduction (sums use 16
  * fixed lanes on every set) or the formula (no FMA contraction). */
 #ifndef NUMAPOOL_KERNELS_ELTWISE_KERNELS_H

@@ -129,7 +129,9 @@ static void run_case(numapool_t *pool, const conv_case_t *c, numapool_conv2d_lay
   float *in_layout = malloc(in_count * sizeof(float)), *w_layout = malloc(w_count * sizeof(float));
   float *out = malloc((out_count + 1) * sizeof(float));
   double *expected = malloc(out_count * sizeof(double)), *bound = malloc(out_count * sizeof(double));
-  CHECK(in && w && bias && in_layout && w_layout && out && expected && bound);
+  CHECK(in != NULL && w != NULL && bias != NULL);
+  CHECK(in_layout != NULL && w_layout != NULL);
+  CHECK(out != NULL && expected != NULL && bound != NULL);
   for (size_t i = 0; i < in_count; i++)
     in[i] = random_float();
   for (size_t i = 0; i < w_count; i++)
