@@ -7,6 +7,7 @@
 
 #include <numapool/operators.h>
 
+#include "peers.h"
 #include "perf.h"
 
 typedef int (*unary_fn)(numapool_t *, numapool_unary_op_t, float, float, size_t, const float *,
@@ -52,6 +53,33 @@ static double serial_loop_s(size_t op, size_t count, const float *x, float *y) {
   return best;
 }
 
+typedef struct openmp_run {
+  size_t op, threads, elements, warmup;
+  const float *x;
+  float *y;
+} openmp_run_t;
+
+static int measure_openmp(void *context, double *samples, size_t count, char *error,
+                          size_t error_size) {
+  const openmp_run_t *run = context;
+  return eltwise_openmp((int)run->op, run->threads, run->elements, run->x, run->y, run->warmup,
+                        samples, count, error, error_size);
+}
+
+/* Runs the same loop with OpenMP in a child process. */
+static void add_openmp(const perf_options_t *options, perf_result_t *result,
+                       const openmp_run_t *run, size_t count) {
+  if (!perf_baseline_wanted(options, "openmp"))
+    return;
+  perf_peer_result_t *peer = perf_result_peer(result, "openmp");
+  double *samples = calloc(count, sizeof *samples);
+  if (peer != NULL && samples != NULL &&
+      perf_run_isolated(measure_openmp, (void *)run, samples, count, peer->error,
+                        sizeof peer->error) == 0)
+    perf_peer_set(peer, samples, count);
+  free(samples);
+}
+
 static int eltwise_one(perf_report_t *report, const perf_options_t *options, size_t op,
                        void *function, size_t count, size_t threads, const float *x, float *y) {
   size_t reps = (size_t)(options->repetitions > 0 ? options->repetitions : 11);
@@ -86,7 +114,10 @@ static int eltwise_one(perf_report_t *report, const perf_options_t *options, siz
     if (counters != NULL)
       perf_result_counters(result, counters);
     snprintf(result->note, sizeof result->note,
-             "serial_loop_gbps: the best of 3 plain loops on one thread");
+             "serial_loop_gbps: the best of 3 plain loops on one thread; OpenMP runs the "
+             "same loop as a static parallel for");
+    openmp_run_t run = {op, threads, count, warmup, x, y};
+    add_openmp(options, result, &run, reps);
   } else {
     /* A pool that could not be created was reported already. */
     if (pool != NULL)

@@ -5,7 +5,7 @@
 
 #include <numapool/tasks.h>
 
-#include "forkjoin_work.h"
+#include "peers.h"
 #include "perf.h"
 
 typedef int (*group_init_fn)(numapool_group_t *, numapool_t *);

@@ -111,12 +111,6 @@ int forkjoin_tbb(const forkjoin_work_t *work, double *samples, size_t count, cha
 int forkjoin_pthreadpool(const char *library, const forkjoin_work_t *work, double *samples,
                          size_t count, char *error, size_t error_size);
 
-/* Times batches on oneTBB's task_group, the baseline of numapool-perf
- * tasks. Each batch runs `tasks` tasks of `spin` iterations. Writes count
- * samples, one per batch, after warmup untimed batches. */
-int tasks_tbb(size_t threads, size_t tasks, uint64_t spin, size_t warmup, double *samples,
-              size_t count, char *error, size_t error_size);
-
 #ifdef __cplusplus
 }
 #endif

@@ -2,11 +2,21 @@
 #include <stdio.h>
 
 #include "forkjoin_work.h"
+#include "peers.h"
 
 #ifdef PERF_NO_OPENMP
 int forkjoin_openmp(const forkjoin_work_t *work, double *samples, size_t count, char *error,
                     size_t error_size) {
   (void)work, (void)samples, (void)count;
+  snprintf(error, error_size, "not built: the compiler has no OpenMP");
+  return -1;
+}
+
+int eltwise_openmp(int op, size_t threads, size_t elements, const float *x, float *y,
+                   size_t warmup, double *samples, size_t count, char *error,
+                   size_t error_size) {
+  (void)op, (void)threads, (void)elements, (void)x, (void)y, (void)warmup, (void)samples,
+      (void)count;
   snprintf(error, error_size, "not built: the compiler has no OpenMP");
   return -1;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "forkjoin_work.h"
+#include "peers.h"
 
 static void run_openmp(void *state) {
   const forkjoin_work_t *work = state;
@@ -41,5 +42,27 @@ int forkjoin_openmp(const forkjoin_work_t *work, double *samples, size_t count, 
     return -1;
   }
   forkjoin_time(work, run_openmp, (void *)work, samples, count);
+  return 0;
+}
+
+int eltwise_openmp(int op, size_t threads, size_t elements, const float *x, float *y,
+                   size_t warmup, double *samples, size_t count, char *error,
+                   size_t error_size) {
+  (void)error, (void)error_size;
+  long n = (long)elements;
+  for (size_t r = 0; r < warmup + count; r++) {
+    double start = forkjoin_now();
+    if (op == 0) {
+#pragma omp parallel for num_threads((int)threads) schedule(static)
+      for (long i = 0; i < n; i++)
+        y[i] = x[i] > 0 ? x[i] : 0;
+    } else {
+#pragma omp parallel for num_threads((int)threads) schedule(static)
+      for (long i = 0; i < n; i++)
+        y[i] += 0.5f * x[i];
+    }
+    if (r >= warmup)
+      samples[r - warmup] = forkjoin_now() - start;
+  }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <tbb/task_group.h>
 
 #include "forkjoin_work.h"
+#include "peers.h"
 
 namespace {
 

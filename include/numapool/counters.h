@@ -26,8 +26,9 @@
  * Threads: create, start, stop, reset and destroy must be called by the
  * same application thread (it is thread 0 of the pool's calls, and PAPI
  * ties thread 0's event set to it), between calls on the pool. The pool's
- * thread count must not change between create and destroy. The read
- * functions may be called from any thread once stop has returned.
+ * thread count must not change between create and destroy, and the
+ * counters must be destroyed before the pool. The read functions may be
+ * called from any thread once stop has returned.
  *
  * The error contract is numapool.h's.
  */
