@@ -6,8 +6,8 @@
  * tasks to a group, from outside the pool or from inside a running task,
  * and wait until all of them have run. The waiting thread runs queued tasks
  * of the pool itself while it waits, so recursive fork-join code (each task
- * submits children to a group of its own and waits on it) never deadlocks
- * and needs no spare threads.
+ * submits children to a group of its own and waits on it) needs no spare
+ * threads: a pool of one thread runs it too.
  *
  * numapool_group_submit() followed by numapool_group_wait() is equivalent to
  *
@@ -28,11 +28,17 @@
  * Inside a task, a parallel-for or a team call runs inline on the task's
  * thread, as for any nested call. A task may submit to any group and wait
  * on any group except one it belongs to (see numapool_group_wait()).
+ * NOTE: a waiting thread runs any queued task of the pool, so a task X
+ * that waits on group G can end up running, on top of its own stack, a
+ * task Y that waits on a group holding X; that wait returns
+ * NUMAPOOL_EDEADLK instead of hanging. Tasks that wait on groups other
+ * than their children's should not rely on waiting. Task groups are not
+ * safe to use in the child of a fork() made while tasks were queued.
  *
  * Pool destruction: numapool_destroy() stops the workers, then runs every
  * task still queued on the pool on the destroying thread before it frees
- * the pool, so each submitted task runs exactly once. Groups must be
- * destroyed before their pool.
+ * the pool, so each submitted task runs exactly once. A group must not be
+ * used once its pool is destroyed.
  *
  * Thread count: the tasks use the threads and the placement the pool had
  * when its first group was created; a later numapool_set_thread_count()
@@ -81,10 +87,11 @@ typedef enum numapool_priority {
  * of higher priorities it takes while tasks of that lower priority are
  * queued. When the count reaches NUMAPOOL_TASK_AGING_LIMIT, the thread's
  * next task is the oldest queued task of that priority (the lowest such
- * priority first). So on a pool where one thread runs all the tasks, a
- * queued low-priority task is the oldest of its priority after the tasks
- * ahead of it have run, and waits for at most NUMAPOOL_TASK_AGING_LIMIT + 1
- * higher-priority tasks each time, however many keep arriving.
+ * priority first). So on a pool where one thread runs all the tasks, the
+ * oldest queued task of a lower priority runs after at most
+ * NUMAPOOL_TASK_AGING_LIMIT tasks of higher priorities, however many keep
+ * arriving, and each later one in turn. On larger pools the bound holds
+ * to each thread, for the tasks that thread can reach.
  */
 #define NUMAPOOL_TASK_AGING_LIMIT 8
 
@@ -100,9 +107,9 @@ typedef enum numapool_priority {
  * normal-priority task without node affinity.
  *
  * Node affinity: a task with NUMAPOOL_TASK_ON_NODE or NUMAPOOL_TASK_NEAR_DATA
- * is queued for the threads of its node's domain, and threads of other
- * domains leave it alone until it has waited for the affinity patience with
- * no thread of its domain taking any task for that domain. The patience is
+ * is queued for the threads of its node's domain. Threads of other domains
+ * take it only after the affinity patience has passed with no thread of
+ * its domain taking a task queued for that domain. The patience is
  * 1 ms, or the NUMAPOOL_AFFINITY_US environment variable in microseconds
  * (0 to 60000000), read when the pool's first group is created. A node
  * whose domain has no thread in the pool gives a task without affinity.
@@ -159,7 +166,7 @@ NUMAPOOL_API int numapool_group_wait(numapool_group_t *group);
  * Waits for the group's tasks as numapool_group_wait() does, then marks
  * the group destroyed. Returns 0, or the error of the wait, in which case
  * the group is not destroyed. Destroying a destroyed group returns
- * NUMAPOOL_EINVAL. A group must be destroyed before its pool.
+ * NUMAPOOL_EINVAL.
  */
 NUMAPOOL_API int numapool_group_destroy(numapool_group_t *group);
 

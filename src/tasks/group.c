@@ -35,7 +35,7 @@ static numapool__group_t *live_group(numapool_group_t *group, const char *call) 
 }
 
 /* The NUMA node holding the page of `data`, or -1 when the page is not
- * present or the kernel cannot say. move_pages with no target nodes only
+ * present or the kernel does not report it. move_pages with no target nodes only
  * reports where each page is and moves nothing. */
 static int data_node(const void *data) {
   long page_size = sysconf(_SC_PAGESIZE);

@@ -164,13 +164,18 @@ numapool__tasks_t *numapool__tasks_get(numapool_t *pool) {
 
 /* Waking sleepers */
 
-/* Wakes one sleeping worker, unless a wake-up is already on its way. */
-static void wake_worker(numapool__tasks_t *tasks) {
+/* Wakes one sleeping worker, unless a wake-up is already on its way, or
+ * every sleeping worker when `all`: a pinned task needs a worker of its
+ * domain, and a futex cannot pick one. */
+static void wake_worker(numapool__tasks_t *tasks, bool all) {
   numapool_t *pool = tasks->pool;
-  if (atomic_load(&pool->sleepers) == 0 || atomic_exchange(&tasks->worker_wake_pending, 1) != 0)
+  if (atomic_load(&pool->sleepers) == 0)
+    return;
+  if (!all && (atomic_load(&tasks->worker_wake_pending) != 0 ||
+               atomic_exchange(&tasks->worker_wake_pending, 1) != 0))
     return;
   atomic_fetch_add(&pool->wake_seq, 1);
-  numapool__futex_wake(&pool->wake_seq, 1);
+  numapool__futex_wake(&pool->wake_seq, all ? INT_MAX : 1);
 }
 
 /* Wakes every thread sleeping in a group wait. `always` skips the check
@@ -193,9 +198,9 @@ static bool any_queued(numapool__tasks_t *tasks) {
 
 /* Queuing */
 
-/* The lane a new task goes to: the submitting thread's own lane when it
- * runs a task of this pool and the task may run there, else the next lane
- * round-robin over the threads of the task's domain, or over all. */
+/* The lane a new task goes to. A thread running a task of this pool uses
+ * its own lane when the task may run there. Otherwise the lanes of the
+ * task's domain, or all lanes, take turns. */
 static size_t choose_lane(const numapool__tasks_t *tasks, size_t domain) {
   if (current_tasks == tasks &&
       (domain == NUMAPOOL__NO_DOMAIN || tasks->lane_domain[current_lane] == domain))
@@ -227,7 +232,7 @@ int numapool__tasks_push(numapool__tasks_t *tasks, const numapool__task_t *task,
       wake_waiters(tasks, true);
     return status;
   }
-  wake_worker(tasks);
+  wake_worker(tasks, kind == NUMAPOOL__PINNED);
   wake_waiters(tasks, false);
   return 0;
 }
@@ -381,11 +386,14 @@ bool numapool__tasks_work(numapool_t *pool, size_t index, uint64_t epoch) {
     uint64_t state = atomic_load_explicit(&pool->state, memory_order_acquire);
     if (NUMAPOOL_STATE_EPOCH(state) != epoch || (state & NUMAPOOL_STATE_SHUTDOWN) != 0)
       break;
-    if (!take(tasks, index, &task))
-      break;
-    /* More work queued: pass the wake-up on to one more sleeper. */
+    /* More work queued: pass the wake-up on to one more sleeper. When
+     * this worker cannot take the queued tasks (pinned to another
+     * domain), the next sleeper may. */
+    bool taken = take(tasks, index, &task);
     if (any_queued(tasks))
-      wake_worker(tasks);
+      wake_worker(tasks, false);
+    if (!taken)
+      break;
     run(tasks, &task, index);
     ran = true;
   }

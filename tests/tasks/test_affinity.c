@@ -42,7 +42,9 @@ static void domain_nodes(numapool_t *pool, int nodes[2]) {
     CHECK(place.domain < 2);
     nodes[place.domain] = place.node;
   }
-  CHECK(nodes[0] >= 0 && nodes[1] >= 0 && nodes[0] != nodes[1]);
+  CHECK(nodes[0] >= 0);
+  CHECK(nodes[1] >= 0);
+  CHECK(nodes[0] != nodes[1]);
 }
 
 /* Submits `count` tasks per domain, interleaved, and checks where each
@@ -56,7 +58,8 @@ static unsigned check_honoured(size_t threads, size_t count) {
 
   atomic_size_t *domains = calloc(2 * count, sizeof(atomic_size_t));
   placed_t *tasks = calloc(2 * count, sizeof(placed_t));
-  CHECK(domains != NULL && tasks != NULL);
+  CHECK(domains != NULL);
+  CHECK(tasks != NULL);
   numapool_group_t group;
   CHECK_EQ(numapool_group_init(&group, pool), 0);
   for (size_t i = 0; i < 2 * count; i++) {
@@ -85,7 +88,7 @@ static int page_node(void *page) {
 }
 
 /* A task near a buffer runs in the domain of the buffer's node, when the
- * kernel tells that node and it is one of the simulated ones. */
+ * kernel reports that node and it is one of the simulated ones. */
 static unsigned check_near_data(void) {
   numapool_options_t options = {.thread_count = 2, .topology = TWO_NODES};
   numapool_t *pool = numapool_create(&options);
@@ -98,7 +101,11 @@ static unsigned check_near_data(void) {
   CHECK(buffer != NULL);
   memset(buffer, 1, (size_t)page_size);
   int node = page_node(buffer);
-  size_t expected = node == nodes[0] ? 0 : node == nodes[1] ? 1 : SIZE_MAX;
+  size_t expected = SIZE_MAX;
+  if (node == nodes[0])
+    expected = 0;
+  else if (node == nodes[1])
+    expected = 1;
   unsigned checks = 0;
   if (expected == SIZE_MAX) {
     printf("note: the kernel gave node %d for a touched page, not a simulated one; the "
@@ -127,8 +134,8 @@ static unsigned check_near_data(void) {
   return checks;
 }
 
-/* Fallback: the only thread of domain 1 is stuck in a task; tasks for
- * node 1 then run on thread 0 (domain 0) after the patience. */
+/* Fallback: the only thread of domain 1 is stuck in a task, so tasks for
+ * node 1 run on thread 0 (domain 0) once the patience has passed. */
 typedef struct blocker {
   atomic_int started;
   atomic_int release;

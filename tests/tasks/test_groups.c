@@ -28,7 +28,8 @@ static void tiny_task(void *context) {
 static void check_tiny_tasks(numapool_t *pool, size_t count) {
   atomic_uint *runs = calloc(count, sizeof(atomic_uint));
   tiny_t *tasks = malloc(count * sizeof(tiny_t));
-  CHECK(runs != NULL && tasks != NULL);
+  CHECK(runs != NULL);
+  CHECK(tasks != NULL);
 
   numapool_group_t group;
   CHECK_EQ(numapool_group_init(&group, pool), 0);
@@ -89,7 +90,8 @@ static void check_fork_join(numapool_t *pool) {
   size_t count = tasks_scaled(200000, 5000);
   int *values = malloc(count * sizeof(int));
   int *expected = malloc(count * sizeof(int));
-  CHECK(values != NULL && expected != NULL);
+  CHECK(values != NULL);
+  CHECK(expected != NULL);
   srand(12345);
   for (size_t i = 0; i < count; i++)
     values[i] = expected[i] = rand() % 1000; /* many duplicates */
