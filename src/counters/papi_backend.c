@@ -31,7 +31,8 @@ static unsigned long current_thread_id(void) {
 }
 
 static void init_papi(void) {
-  /* An application may have initialized PAPI itself: use it as it is. */
+  /* An application may have initialized PAPI itself: use it as it is.
+   * The state is a mask of the levels initialized so far. */
   int state = PAPI_is_initialized();
   if (state == PAPI_NOT_INITED) {
     int version = PAPI_library_init(PAPI_VER_CURRENT);
@@ -42,7 +43,7 @@ static void init_papi(void) {
       return;
     }
   }
-  if (state != PAPI_THREAD_LEVEL_INITED) {
+  if ((state & PAPI_THREAD_LEVEL_INITED) == 0) {
     int status = PAPI_thread_init(current_thread_id);
     if (status != PAPI_OK) {
       snprintf(papi_failure, sizeof papi_failure, "PAPI_thread_init failed: %s",
