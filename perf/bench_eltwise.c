@@ -1,6 +1,6 @@
 /* numapool-perf eltwise: numapool's elementwise operators in GB/s (bytes
- * read and written per second), next to a plain serial loop measured in
- * the same run. */
+ * read and written per second), next to the same loop under OpenMP and a
+ * plain serial loop, measured in the same run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

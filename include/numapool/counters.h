@@ -4,8 +4,8 @@
  *
  * Each pool thread gets its own PAPI event set, because PAPI counts per
  * thread. numapool_counters_start() and numapool_counters_stop() run a team
- * call on the pool, so every thread starts or stops its own set; the counts
- * of each start/stop pair add up until numapool_counters_reset().
+ * call on the pool, so every thread starts or stops its own set. The counts
+ * of successive start/stop pairs add up until numapool_counters_reset().
  *
  *   numapool_counters_t *c = numapool_counters_create(pool, events, 2);
  *   numapool_counters_start(c);
@@ -44,7 +44,7 @@
 extern "C" {
 #endif
 
-/* The most events one counter set can hold. */
+/* The maximum number of events in one counter set. */
 #define NUMAPOOL_COUNTERS_MAX_EVENTS 16
 
 /* Value flags. */
@@ -66,18 +66,18 @@ NUMAPOOL_API numapool_counters_t *numapool_counters_create(numapool_t *pool,
 /* Stops the counters if they run and frees them. NULL does nothing. */
 NUMAPOOL_API void numapool_counters_destroy(numapool_counters_t *counters);
 
-/* Starts counting on every thread of the pool. Returns 0, NUMAPOOL_EINVAL
- * (NULL, already started, called from another thread than create's, or
- * the pool's thread count changed), NUMAPOOL_ENOTSUP when no event is
- * available (timing can go on without counters), or NUMAPOOL_EIO when a
- * thread's event set failed to start (the log names the thread and PAPI's
- * reason; the other threads count normally). */
+/* Starts counting on every thread of the pool. Returns 0 or one of:
+ *   NUMAPOOL_EINVAL: NULL, already started, called from another thread
+ *     than create's, or the pool's thread count changed;
+ *   NUMAPOOL_ENOTSUP: no event is available, so only timing is possible;
+ *   NUMAPOOL_EIO: a thread's event set failed to start. The log names the
+ *     thread and PAPI's reason, and the other threads count normally. */
 NUMAPOOL_API int numapool_counters_start(numapool_counters_t *counters);
 
 /* Stops counting on every thread and adds the counts to the totals.
  * Returns 0, NUMAPOOL_EINVAL (NULL, not started, wrong thread) or
- * NUMAPOOL_EIO (a thread's read failed; its counts for this region are
- * dropped and the value is flagged invalid by a negative status). */
+ * NUMAPOOL_EIO when a thread's read failed. That thread's counts for the
+ * region are dropped, and values that include it get status NUMAPOOL_EIO. */
 NUMAPOOL_API int numapool_counters_stop(numapool_counters_t *counters);
 
 /* Sets every total to 0. Returns 0 or NUMAPOOL_EINVAL (NULL, running). */
@@ -93,8 +93,8 @@ NUMAPOOL_API const char *numapool_counters_event_name(const numapool_counters_t 
                                                       size_t event);
 
 /* NULL when the event is counted, else why not, as a sentence that
- * includes PAPI's reason, for example "PAPI_add_event failed: Event does
- * not exist". An invalid index returns "invalid event index". */
+ * includes PAPI's reason, for example "PAPI_add_named_event failed: Event
+ * does not exist". An invalid index returns "invalid event index". */
 NUMAPOOL_API const char *numapool_counters_event_reason(const numapool_counters_t *counters,
                                                         size_t event);
 
