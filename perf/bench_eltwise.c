@@ -175,5 +175,6 @@ static int eltwise_run(perf_report_t *report, perf_options_t *options) {
 
 const perf_subcommand_t perf_eltwise = {
     "eltwise",
-    "Times numapool_unary (ReLU) and numapool_axpy over large fp32 arrays, in GB/s.",
+    "Times numapool_unary (ReLU) and numapool_axpy over large fp32 arrays, in GB/s,\n"
+    "against an OpenMP loop. Default --repetitions 11, --warmup 2.",
     eltwise_options, sizeof eltwise_options / sizeof eltwise_options[0], eltwise_run};

@@ -440,5 +440,7 @@ static int forkjoin_run(perf_report_t *report, perf_options_t *options) {
 const perf_subcommand_t perf_forkjoin = {
     "forkjoin",
     "Runs fork-join workloads on numapool and on Debian's libpthreadpool, GNU OpenMP "
-    "and oneTBB,\nand prints each time with its ratio to the peers.",
+    "and oneTBB,\nand prints each time with its ratio to the peers.\n"
+    "Default --repetitions (--warmup): empty 11 (1) samples of 2000 calls, throughput 21 "
+    "(3),\ntriangular 7 (1), oversubscribed 11 (2), wake 5 (1).",
     forkjoin_options, sizeof forkjoin_options / sizeof forkjoin_options[0], forkjoin_run};

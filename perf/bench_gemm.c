@@ -304,5 +304,6 @@ static int gemm_run(perf_report_t *report, perf_options_t *options) {
 const perf_subcommand_t perf_gemm = {
     "gemm",
     "Times numapool_sgemm and numapool_dgemm (C = A B, row-major) against OpenBLAS and\n"
-    "BLIS, in GFLOP/s and as a share of the peak of the cores used.",
+    "BLIS, in GFLOP/s and as a share of the peak of the cores used.\n"
+    "Default --repetitions 7, --warmup 2.",
     gemm_options, sizeof gemm_options / sizeof gemm_options[0], gemm_run};

@@ -239,10 +239,27 @@ static const perf_option_t common_options[] = {
 
 #define COMMON_COUNT (sizeof common_options / sizeof common_options[0])
 
+/* Prints an option and its help, wrapped at 79 columns under a 27-column
+ * indent. */
 static void print_option(const perf_option_t *option) {
   char left[48];
   snprintf(left, sizeof left, "%s %s", option->name, option->value_name);
-  printf("  %-24s %s\n", left, option->help);
+  printf("  %-24s", left);
+  size_t column = 26;
+  const char *word = option->help;
+  while (*word != '\0') {
+    size_t length = strcspn(word, " ");
+    if (column + 1 + length > 79 && column > 26) {
+      printf("\n%26s", "");
+      column = 26;
+    }
+    printf(" %.*s", (int)length, word);
+    column += 1 + length;
+    word += length;
+    while (*word == ' ')
+      word++;
+  }
+  printf("\n");
 }
 
 static void print_help(const char *subcommand, const char *summary,
