@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "kernels/conv_internal.h"
 #include "kernels/eltwise_kernels.h"
 
@@ -48,6 +52,77 @@ static void valid_columns(ptrdiff_t base, size_t stride, size_t width, size_t ou
   *last = (size_t)(hi > lo ? hi : lo);
 }
 
+#if defined(__x86_64__)
+/* Limits of the tables of nchw_rows_avx512. */
+#define MAX_TAPS 64
+#define MAX_COLUMN_STEPS 512
+
+/* Whether nchw_rows_avx512 handles the shape: unit stride along the rows
+ * and small enough tables. */
+static bool nchw_rows_avx512_fits(const numapool__conv2d_shape_t *s) {
+  size_t blocks = (s->out_width + 15) / 16;
+  return s->stride_width == 1 && s->kernel_height * s->kernel_width <= MAX_TAPS &&
+         blocks * s->kernel_width <= MAX_COLUMN_STEPS;
+}
+
+/* NCHW output rows [oh, oh + rows) of one plane with unit stride, all taps
+ * at once: each block of 16 outputs stays in a register while every tap
+ * adds a masked load of its input row, and is stored once, clamped. The
+ * load masks and offsets depend only on the block and kw, so they are
+ * computed once per call here. */
+__attribute__((target("avx512f"))) static void nchw_rows_avx512(const depthwise_call_t *call,
+                                                                size_t plane, size_t oh,
+                                                                size_t rows) {
+  const numapool__conv2d_shape_t *s = call->shape;
+  size_t channel = plane % s->in_channels, blocks = (s->out_width + 15) / 16;
+  size_t kernel_width = s->kernel_width, taps = s->kernel_height * kernel_width;
+  ptrdiff_t width = (ptrdiff_t)s->in_width;
+  __m512 weight[MAX_TAPS];
+  __mmask16 mask[MAX_COLUMN_STEPS];
+  ptrdiff_t offset[MAX_COLUMN_STEPS];
+  for (size_t t = 0; t < taps; t++)
+    weight[t] = _mm512_set1_ps(call->weights[channel * taps + t]);
+  for (size_t b = 0; b < blocks; b++) {
+    ptrdiff_t lanes = (ptrdiff_t)(s->out_width - 16 * b < 16 ? s->out_width - 16 * b : 16);
+    for (size_t kw = 0; kw < kernel_width; kw++) {
+      ptrdiff_t base = (ptrdiff_t)(16 * b + kw * s->dilation_width) - (ptrdiff_t)s->pad_left;
+      ptrdiff_t lo = base < 0 ? -base : 0, hi = width - base;
+      hi = hi < lanes ? hi : lanes;
+      lo = lo < hi ? lo : hi;
+      lo = lo > 0 ? lo : 0;
+      hi = hi > lo ? hi : lo;
+      mask[b * kernel_width + kw] = (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+      offset[b * kernel_width + kw] = base;
+    }
+  }
+
+  const float *in_plane = call->input + plane * s->in_height * s->in_width;
+  __m512 start = _mm512_set1_ps(call->bias != NULL ? call->bias[channel] : 0.0f);
+  __m512 low = _mm512_set1_ps(s->low), high = _mm512_set1_ps(s->high);
+  for (size_t r = oh; r < oh + rows; r++) {
+    float *out = call->output + (plane * s->out_height + r) * s->out_width;
+    for (size_t b = 0; b < blocks; b++) {
+      __m512 acc = start;
+      for (size_t kh = 0; kh < s->kernel_height; kh++) {
+        ptrdiff_t ih = (ptrdiff_t)(r * s->stride_height + kh * s->dilation_height) -
+                       (ptrdiff_t)s->pad_top;
+        if (ih < 0 || ih >= (ptrdiff_t)s->in_height)
+          continue;
+        const float *line = in_plane + ih * width;
+        for (size_t kw = 0; kw < kernel_width; kw++) {
+          size_t step = b * kernel_width + kw;
+          __m512 x = _mm512_maskz_loadu_ps(mask[step], line + offset[step]);
+          acc = _mm512_fmadd_ps(x, weight[kh * kernel_width + kw], acc);
+        }
+      }
+      acc = _mm512_min_ps(_mm512_max_ps(acc, low), high);
+      size_t lanes = s->out_width - 16 * b < 16 ? s->out_width - 16 * b : 16;
+      _mm512_mask_storeu_ps(out + 16 * b, (__mmask16)((1u << lanes) - 1), acc);
+    }
+  }
+}
+#endif
+
 /* One NCHW output row of channel plane `plane` (image * C + channel). */
 static void nchw_row(const depthwise_call_t *call, size_t plane, size_t oh) {
   const numapool__conv2d_shape_t *s = call->shape;
@@ -85,6 +160,13 @@ static void nchw_task(void *context, size_t thread_index, size_t plane, size_t o
                       size_t planes, size_t rows) {
   (void)thread_index;
   const depthwise_call_t *call = context;
+#if defined(__x86_64__)
+  if (call->kernels == &numapool__eltwise_avx512 && nchw_rows_avx512_fits(call->shape)) {
+    for (size_t p = plane; p < plane + planes; p++)
+      nchw_rows_avx512(call, p, oh, rows);
+    return;
+  }
+#endif
   for (size_t p = plane; p < plane + planes; p++)
     for (size_t r = oh; r < oh + rows; r++)
       nchw_row(call, p, r);
