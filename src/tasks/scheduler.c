@@ -23,18 +23,23 @@ typedef struct frame {
   struct frame *outer;
 } frame_t;
 
+/* The initial-exec model makes each access one instruction instead of a
+ * call to __tls_get_addr; the few bytes fit the static TLS space that
+ * glibc keeps for libraries loaded with dlopen. */
+#define THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
+
 /* The calling thread's innermost running task, the scheduler and lane it
  * runs tasks for. Set around each task. */
-static _Thread_local frame_t *current_frame;
-static _Thread_local numapool__tasks_t *current_tasks;
-static _Thread_local size_t current_lane;
+static THREAD_LOCAL frame_t *current_frame;
+static THREAD_LOCAL numapool__tasks_t *current_tasks;
+static THREAD_LOCAL size_t current_lane;
 
 /* Per thread, for each level: the tasks of higher levels this thread took
  * while tasks of the level were queued (see NUMAPOOL_TASK_AGING_LIMIT). */
-static _Thread_local unsigned passed_over[NUMAPOOL__LEVELS];
+static THREAD_LOCAL unsigned passed_over[NUMAPOOL__LEVELS];
 
 /* Next lane for submissions from outside the pool. */
-static _Thread_local size_t next_lane;
+static THREAD_LOCAL size_t next_lane;
 
 /* Scheduler creation */
 
