@@ -71,6 +71,12 @@ NUMAPOOL_API int numapool_tensor_init(numapool_tensor_t *tensor, size_t rank,
  *             approximated to an absolute error of 1.5e-7, so the result's
  *             error is <= 2e-6 * max(1, |x|).
  * Every other operator is exact, as the scalar C expression is.
+ *
+ * Outputs of at least NUMAPOOL_ELTWISE_STREAM_BYTES bytes (an environment
+ * variable; default: the last-level cache size the C library reports, else
+ * 32 MiB) are written with non-temporal stores by numapool_unary and
+ * numapool_binary unless an input aliases them, which saves the read of
+ * each output line from memory.
  * NaN inputs give NaN outputs for every unary operator except relu and
  * clamp, whose result for NaN is unspecified.
  * ------------------------------------------------------------------------ */

@@ -2,8 +2,12 @@
  * parallel-for over the plan's rows and innermost dimension. Contiguous
  * spans go straight to the vector loops; strided spans are gathered into
  * per-thread blocks first and scattered back afterwards. */
+#include <limits.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/env.h"
 #include "common/log.h"
 #include "kernels/eltwise_kernels.h"
 #include "kernels/eltwise_plan.h"
@@ -21,6 +25,7 @@ typedef struct eltwise_call {
   const numapool__eltwise_kernels_t *kernels;
   numapool__eltwise_plan_t plan;
   span_kind_t kind;
+  bool stream; /* non-temporal stores on direct spans */
   int op;
   float alpha, beta;
   float *output;
@@ -29,14 +34,17 @@ typedef struct eltwise_call {
 
 /* Runs the operation on count elements: inputs with steps of 0 or 1. */
 static void run_span(const eltwise_call_t *call, size_t count, const float *const in[],
-                     const size_t steps[], float *out) {
+                     const size_t steps[], float *out, bool stream) {
   const numapool__eltwise_kernels_t *kernels = call->kernels;
   switch (call->kind) {
   case SPAN_UNARY:
-    kernels->unary((numapool_unary_op_t)call->op, call->alpha, call->beta, count, in[0], out);
+    (stream ? kernels->unary_stream : kernels->unary)((numapool_unary_op_t)call->op,
+                                                      call->alpha, call->beta, count, in[0],
+                                                      out);
     return;
   case SPAN_BINARY:
-    kernels->binary((numapool_binary_op_t)call->op, count, in[0], steps[0], in[1], steps[1], out);
+    (stream ? kernels->binary_stream : kernels->binary)((numapool_binary_op_t)call->op, count,
+                                                        in[0], steps[0], in[1], steps[1], out);
     return;
   case SPAN_AXPY:
     if (out != in[1])
@@ -82,7 +90,7 @@ static void run_gathered(const eltwise_call_t *call, float *scratch, const float
       }
     }
     float *result = scratch + 2 * BLOCK_ELEMENTS;
-    run_span(call, n, in, steps, result);
+    run_span(call, n, in, steps, result, false);
     float *target = out + (ptrdiff_t)done * inner[0];
     for (size_t i = 0; i < n; i++)
       target[(ptrdiff_t)i * inner[0]] = result[i];
@@ -123,7 +131,7 @@ static void eltwise_task(void *context, size_t thread_index, size_t row, size_t 
 
     if (direct) {
       size_t steps[2] = {(size_t)inner[1], plan->operands > 2 ? (size_t)inner[2] : 1};
-      run_span(call, count, base, steps, out);
+      run_span(call, count, base, steps, out, call->stream);
     } else if (scratch != NULL) {
       run_gathered(call, scratch, base, inner, out, count);
     } else {
@@ -132,11 +140,46 @@ static void eltwise_task(void *context, size_t thread_index, size_t row, size_t 
                               plan->operands > 2 ? base[1] + (ptrdiff_t)i * inner[2] : NULL};
         size_t steps[2] = {1, 1};
         float value;
-        run_span(call, 1, in, steps, &value);
+        run_span(call, 1, in, steps, &value, false);
         out[(ptrdiff_t)i * inner[0]] = value;
       }
     }
   }
+}
+
+/* Output bytes from which stores are non-temporal, 0 until read. Written
+ * by whichever call comes first (relaxed: every thread computes the same
+ * value), read by every call. */
+static atomic_size_t stream_bytes;
+
+/* NUMAPOOL_ELTWISE_STREAM_BYTES, else the last-level cache size that the C
+ * library reports. */
+static size_t stream_threshold(void) {
+  size_t threshold = atomic_load_explicit(&stream_bytes, memory_order_relaxed);
+  if (threshold != 0)
+    return threshold;
+  long value;
+  if (numapool__env_long("NUMAPOOL_ELTWISE_STREAM_BYTES", 1, LONG_MAX, &value)) {
+    threshold = (size_t)value;
+  } else {
+    long cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    /* NOTE: 32 MiB is a guess for CPUs whose cache size the C library does
+     * not report. In a VM the reported size can be the host's. */
+    threshold = cache > 0 ? (size_t)cache : ((size_t)32 << 20);
+  }
+  atomic_store_explicit(&stream_bytes, threshold, memory_order_relaxed);
+  return threshold;
+}
+
+/* Whether to write the output with non-temporal stores: when it is larger
+ * than the last-level cache, so that it would be evicted before being read
+ * again, and no input aliases it. */
+static bool use_streaming(const eltwise_call_t *call) {
+  if (call->kind == SPAN_AXPY)
+    return false;
+  if (call->output == call->inputs[0] || call->output == call->inputs[1])
+    return false;
+  return call->plan.count * sizeof(float) >= stream_threshold();
 }
 
 /* Checks overlap and runs the plan over the pool. */
@@ -155,6 +198,7 @@ static int eltwise_run(const char *function, numapool_t *pool, eltwise_call_t *c
   /* Small calls run on the caller: fanning out costs more than they do. */
   call->pool = plan->count <= TILE_ELEMENTS ? NULL : pool;
   call->kernels = numapool__eltwise_kernels();
+  call->stream = use_streaming(call);
   return numapool_parallel_for_2d(call->pool, rows, inner, tile_rows, tile_inner, eltwise_task,
                                   call, 0);
 }

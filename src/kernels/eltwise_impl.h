@@ -4,8 +4,13 @@
  * name of the numapool__eltwise_kernels_t to define), and is compiled with
  * the matching -m flags. Only one including file per object. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/eltwise_kernels.h"
 
@@ -20,13 +25,41 @@ static inline vfloat load(const float *p) { return *(const vfloat *)p; }
 static inline void store(float *p, vfloat v) { *(vfloat *)p = v; }
 static inline vfloat splat(float s) { return (vfloat){0} + s; }
 
+/* A non-temporal store to a vector-aligned p: the line goes to memory
+ * without being read first. Needs store_fence() before other threads read
+ * the data. */
+static inline void store_stream(float *p, vfloat v) {
+#if ELTWISE_VECTOR_BYTES == 64 && defined(__AVX512F__)
+  _mm512_stream_ps(p, (__m512)v);
+#elif ELTWISE_VECTOR_BYTES == 32 && defined(__AVX__)
+  _mm256_stream_ps(p, (__m256)v);
+#elif ELTWISE_VECTOR_BYTES == 16 && defined(__SSE__)
+  _mm_stream_ps(p, (__m128)v);
+#else
+  store(p, v);
+#endif
+}
+
+static inline void store_fence(void) {
+#if defined(__SSE__)
+  _mm_sfence();
+#endif
+}
+
+/* Elements before y reaches vector alignment, at most count. */
+static inline size_t head_length(const float *y, size_t count) {
+  size_t misalign = (uintptr_t)y % ELTWISE_VECTOR_BYTES;
+  size_t head = misalign == 0 ? 0 : (ELTWISE_VECTOR_BYTES - misalign) / sizeof(float);
+  return head < count ? head : count;
+}
+
 /* mask ? a : b, for a mask of all-ones or all-zeros lanes. */
-static inline vfloat select(vint mask, vfloat a, vfloat b) {
+static inline vfloat vselect(vint mask, vfloat a, vfloat b) {
   return (vfloat)((mask & (vint)a) | (~mask & (vint)b));
 }
 
-static inline vfloat vmax(vfloat a, vfloat b) { return select(a > b, a, b); }
-static inline vfloat vmin(vfloat a, vfloat b) { return select(a < b, a, b); }
+static inline vfloat vmax(vfloat a, vfloat b) { return vselect(a > b, a, b); }
+static inline vfloat vmin(vfloat a, vfloat b) { return vselect(a < b, a, b); }
 static inline vfloat vabs(vfloat a) { return (vfloat)((vint)a & 0x7fffffff); }
 
 /* exp(x): x = n ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to
@@ -34,8 +67,8 @@ static inline vfloat vabs(vfloat a) { return (vfloat)((vint)a & 0x7fffffff); }
  * halves so that results between FLT_MAX and the subnormals come out
  * without an intermediate overflow. */
 static inline vfloat vexp(vfloat x) {
-  x = select(x > 89.0f, splat(89.0f), x);
-  x = select(x < -104.0f, splat(-104.0f), x);
+  x = vselect(x > 89.0f, splat(89.0f), x);
+  x = vselect(x < -104.0f, splat(-104.0f), x);
   const float round_magic = 12582912.0f; /* 1.5 * 2^23 */
   vfloat n = (x * 1.44269504088896341f + round_magic) - round_magic;
   vfloat r = x - n * 0.693359375f;
@@ -70,8 +103,8 @@ static inline vfloat vtanh(vfloat x) {
   p = p * x2 + 2.0f / 15.0f;
   p = p * x2 - 1.0f / 3.0f;
   vfloat small = x + x * x2 * p;
-  vfloat result = select(ax < 0.25f, small, big);
-  return select(x != x, x, result);
+  vfloat result = vselect(ax < 0.25f, small, big);
+  return vselect(x != x, x, result);
 }
 
 /* gelu(x) = 0.5 x (1 + erf(x / sqrt 2)), with 1 + erf(z) computed from the
@@ -87,7 +120,7 @@ static inline vfloat vgelu(vfloat x) {
   poly = poly * t - 0.284496736f;
   poly = poly * t + 0.254829592f;
   vfloat q = poly * t * vexp(-(z * z));
-  vfloat one_plus_erf = select(x < 0.0f, q, 2.0f - q);
+  vfloat one_plus_erf = vselect(x < 0.0f, q, 2.0f - q);
   return 0.5f * x * one_plus_erf;
 }
 
@@ -96,7 +129,7 @@ static inline vfloat apply_unary(numapool_unary_op_t op, float alpha, float beta
   case NUMAPOOL_UNARY_COPY: return x;
   case NUMAPOOL_UNARY_SCALE: return alpha * x;
   case NUMAPOOL_UNARY_RELU: return vmax(x, splat(0.0f));
-  case NUMAPOOL_UNARY_LEAKY_RELU: return select(x > 0.0f, x, alpha * x);
+  case NUMAPOOL_UNARY_LEAKY_RELU: return vselect(x > 0.0f, x, alpha * x);
   case NUMAPOOL_UNARY_CLAMP: return vmin(vmax(x, splat(alpha)), splat(beta));
   case NUMAPOOL_UNARY_SIGMOID: return vsigmoid(x);
   case NUMAPOOL_UNARY_TANH: return vtanh(x);
@@ -107,37 +140,63 @@ static inline vfloat apply_unary(numapool_unary_op_t op, float alpha, float beta
 }
 
 /* Each case is its own loop, so the compiler compiles one operation per
- * loop. The tail goes through a zero-padded vector, so it gets the same
- * arithmetic as the body. */
+ * loop. The head (with streaming) and the tail go through a zero-padded
+ * vector, so they get the same arithmetic as the body. */
+#define UNARY_PADDED(FIRST, LENGTH, EXPR)                                      \
+  do {                                                                         \
+    float pad[LANES] = {0};                                                    \
+    memcpy(pad, x + (FIRST), (LENGTH) * sizeof(float));                        \
+    vfloat v = load(pad);                                                      \
+    store(pad, EXPR);                                                          \
+    memcpy(y + (FIRST), pad, (LENGTH) * sizeof(float));                        \
+  } while (0)
+
 #define UNARY_LOOP(EXPR)                                                       \
   do {                                                                         \
     size_t i = 0;                                                              \
+    if (stream) {                                                              \
+      i = head_length(y, count);                                               \
+      if (i > 0)                                                               \
+        UNARY_PADDED(0, i, EXPR);                                              \
+      for (; i + LANES <= count; i += LANES) {                                 \
+        vfloat v = load(x + i);                                                \
+        store_stream(y + i, EXPR);                                             \
+      }                                                                        \
+      store_fence();                                                           \
+    }                                                                          \
     for (; i + LANES <= count; i += LANES) {                                   \
       vfloat v = load(x + i);                                                  \
       store(y + i, EXPR);                                                      \
     }                                                                          \
-    if (i < count) {                                                           \
-      float pad[LANES] = {0};                                                  \
-      memcpy(pad, x + i, (count - i) * sizeof(float));                         \
-      vfloat v = load(pad);                                                    \
-      store(pad, EXPR);                                                        \
-      memcpy(y + i, pad, (count - i) * sizeof(float));                         \
-    }                                                                          \
+    if (i < count)                                                             \
+      UNARY_PADDED(i, count - i, EXPR);                                        \
   } while (0)
 
-static void unary(numapool_unary_op_t op, float alpha, float beta, size_t count,
-                  const float *x, float *y) {
+static void unary_run(numapool_unary_op_t op, float alpha, float beta, size_t count,
+                      const float *x, float *y, bool stream) {
   switch (op) {
   case NUMAPOOL_UNARY_COPY:
-    if (x != y)
+    if (stream)
+      UNARY_LOOP(v);
+    else if (x != y)
       memmove(y, x, count * sizeof(float));
     return;
   case NUMAPOOL_UNARY_SCALE: UNARY_LOOP(alpha * v); return;
   case NUMAPOOL_UNARY_RELU: UNARY_LOOP(vmax(v, splat(0.0f))); return;
-  case NUMAPOOL_UNARY_LEAKY_RELU: UNARY_LOOP(select(v > 0.0f, v, alpha * v)); return;
+  case NUMAPOOL_UNARY_LEAKY_RELU: UNARY_LOOP(vselect(v > 0.0f, v, alpha * v)); return;
   case NUMAPOOL_UNARY_CLAMP: UNARY_LOOP(vmin(vmax(v, splat(alpha)), splat(beta))); return;
   default: UNARY_LOOP(apply_unary(op, alpha, beta, v)); return;
   }
+}
+
+static void unary(numapool_unary_op_t op, float alpha, float beta, size_t count,
+                  const float *x, float *y) {
+  unary_run(op, alpha, beta, count, x, y, false);
+}
+
+static void unary_stream(numapool_unary_op_t op, float alpha, float beta, size_t count,
+                         const float *x, float *y) {
+  unary_run(op, alpha, beta, count, x, y, true);
 }
 
 static inline vfloat apply_binary(numapool_binary_op_t op, vfloat a, vfloat b) {
@@ -146,8 +205,8 @@ static inline vfloat apply_binary(numapool_binary_op_t op, vfloat a, vfloat b) {
   case NUMAPOOL_BINARY_SUB: return a - b;
   case NUMAPOOL_BINARY_MUL: return a * b;
   case NUMAPOOL_BINARY_DIV: return a / b;
-  case NUMAPOOL_BINARY_MAX: return select((a > b) | (a != a), a, b);
-  case NUMAPOOL_BINARY_MIN: return select((a < b) | (a != a), a, b);
+  case NUMAPOOL_BINARY_MAX: return vselect((a > b) | (a != a), a, b);
+  case NUMAPOOL_BINARY_MIN: return vselect((a < b) | (a != a), a, b);
   }
   return a;
 }
@@ -158,6 +217,17 @@ static inline vfloat apply_binary(numapool_binary_op_t op, vfloat a, vfloat b) {
   do {                                                                         \
     size_t i = 0;                                                              \
     vfloat a_scalar = splat(a[0]), b_scalar = splat(b[0]);                     \
+    if (stream) {                                                              \
+      size_t head = head_length(y, count);                                     \
+      for (; i < head; i++)                                                    \
+        y[i] = binary_scalar(OP, a[i * (A_STEP)], b[i * (B_STEP)]);            \
+      for (; i + LANES <= count; i += LANES) {                                 \
+        vfloat va = (A_STEP) ? load(a + i) : a_scalar;                         \
+        vfloat vb = (B_STEP) ? load(b + i) : b_scalar;                         \
+        store_stream(y + i, apply_binary(OP, va, vb));                         \
+      }                                                                        \
+      store_fence();                                                           \
+    }                                                                          \
     for (; i + LANES <= count; i += LANES) {                                   \
       vfloat va = (A_STEP) ? load(a + i) : a_scalar;                           \
       vfloat vb = (B_STEP) ? load(b + i) : b_scalar;                           \
@@ -187,8 +257,17 @@ static inline vfloat apply_binary(numapool_binary_op_t op, vfloat a, vfloat b) {
       BINARY_LOOP(OP, 0, 0);                                                   \
   } while (0)
 
-static void binary(numapool_binary_op_t op, size_t count, const float *a, size_t a_step,
-                   const float *b, size_t b_step, float *y) {
+/* One element through the vector formula, so heads match the body. */
+static float binary_scalar(numapool_binary_op_t op, float a, float b) {
+  float pa[LANES] = {0}, pb[LANES] = {0};
+  pa[0] = a;
+  pb[0] = b;
+  store(pa, apply_binary(op, load(pa), load(pb)));
+  return pa[0];
+}
+
+static void binary_run(numapool_binary_op_t op, size_t count, const float *a, size_t a_step,
+                       const float *b, size_t b_step, float *y, bool stream) {
   if (count == 0)
     return;
   switch (op) {
@@ -199,6 +278,16 @@ static void binary(numapool_binary_op_t op, size_t count, const float *a, size_t
   case NUMAPOOL_BINARY_MAX: BINARY_STEPS(NUMAPOOL_BINARY_MAX); return;
   case NUMAPOOL_BINARY_MIN: BINARY_STEPS(NUMAPOOL_BINARY_MIN); return;
   }
+}
+
+static void binary(numapool_binary_op_t op, size_t count, const float *a, size_t a_step,
+                   const float *b, size_t b_step, float *y) {
+  binary_run(op, count, a, a_step, b, b_step, y, false);
+}
+
+static void binary_stream(numapool_binary_op_t op, size_t count, const float *a, size_t a_step,
+                          const float *b, size_t b_step, float *y) {
+  binary_run(op, count, a, a_step, b, b_step, y, true);
 }
 
 static void axpy(size_t count, float alpha, const float *x, float *y) {
@@ -238,7 +327,7 @@ static float combine_lanes(numapool_reduce_op_t op, const vfloat acc[REDUCE_VECT
 static inline vfloat accumulate(numapool_reduce_op_t op, vfloat acc, vfloat v) {
   if (op == NUMAPOOL_REDUCE_SUM)
     return acc + v;
-  return select((v > acc) | (v != v), v, acc);
+  return vselect((v > acc) | (v != v), v, acc);
 }
 
 /* Folds x into the 16 lane accumulators; a tail is padded with the
@@ -288,7 +377,7 @@ static float exp_shift_sum(size_t count, const float *x, float shift, float *y) 
       pad[j] = j < rest ? x[i + j] - shift : -INFINITY;
     for (size_t v = 0; v < REDUCE_VECTORS; v++) {
       vfloat e = vexp(load(pad + v * LANES));
-      e = select(load(pad + v * LANES) == -INFINITY, splat(0.0f), e);
+      e = vselect(load(pad + v * LANES) == -INFINITY, splat(0.0f), e);
       store(pad + v * LANES, e);
       acc[v] = acc[v] + e;
     }
@@ -300,7 +389,9 @@ static float exp_shift_sum(size_t count, const float *x, float shift, float *y) 
 const numapool__eltwise_kernels_t ELTWISE_KERNELS = {
     .name = ELTWISE_NAME,
     .unary = unary,
+    .unary_stream = unary_stream,
     .binary = binary,
+    .binary_stream = binary_stream,
     .axpy = axpy,
     .multiply_add = multiply_add,
     .reduce = reduce,

@@ -23,10 +23,19 @@ typedef struct numapool__eltwise_kernels {
   void (*unary)(numapool_unary_op_t op, float alpha, float beta, size_t count,
                 const float *x, float *y);
 
+  /* unary with non-temporal stores, for outputs larger than the last-level
+   * cache: y must not overlap x. */
+  void (*unary_stream)(numapool_unary_op_t op, float alpha, float beta, size_t count,
+                       const float *x, float *y);
+
   /* y[i] = op(a[i * a_step], b[i * b_step]) for i < count, where each step
    * is 0 (a repeated scalar) or 1; y may equal a or b. */
   void (*binary)(numapool_binary_op_t op, size_t count, const float *a, size_t a_step,
                  const float *b, size_t b_step, float *y);
+
+  /* binary with non-temporal stores: y must not overlap a or b. */
+  void (*binary_stream)(numapool_binary_op_t op, size_t count, const float *a, size_t a_step,
+                        const float *b, size_t b_step, float *y);
 
   /* y[i] = alpha * x[i] + y[i], rounded after the product. */
   void (*axpy)(size_t count, float alpha, const float *x, float *y);
