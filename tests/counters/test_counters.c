@@ -174,6 +174,37 @@ static void test_pool_values(void) {
   passed++;
 }
 
+/* Counters on a NULL pool cover the caller; successive regions add up. */
+static void test_null_pool_regions(void) {
+  const char *names[1] = {"perf::TASK-CLOCK"};
+  numapool_counters_t *counters = numapool_counters_create(NULL, names, 1);
+  CHECK(counters != NULL);
+  CHECK_UEQ(numapool_counters_thread_count(counters), 1);
+  CHECK(strcmp(numapool_counters_event_name(counters, 0), "perf::TASK-CLOCK") == 0);
+  CHECK(numapool_counters_event_name(counters, 1) == NULL);
+  if (numapool_counters_event_reason(counters, 0) != NULL) {
+    numapool_counters_destroy(counters);
+    passed++;
+    return;
+  }
+
+  numapool_counter_value_t first, second;
+  CHECK_EQ(numapool_counters_start(counters), 0);
+  burn(NULL, 0, 0, 1);
+  CHECK_EQ(numapool_counters_stop(counters), 0);
+  CHECK_EQ(numapool_counters_thread_value(counters, 0, 0, &first), 0);
+  CHECK(first.value >= 20000000LL);
+
+  CHECK_EQ(numapool_counters_start(counters), 0);
+  burn(NULL, 0, 0, 1);
+  CHECK_EQ(numapool_counters_stop(counters), 0);
+  CHECK_EQ(numapool_counters_thread_value(counters, 0, 0, &second), 0);
+  CHECK(second.value >= first.value + 20000000LL);
+  CHECK_EQ(numapool_counters_thread_value(counters, 1, 0, &second), NUMAPOOL_EINVAL);
+  numapool_counters_destroy(counters);
+  passed++;
+}
+
 static void *start_elsewhere(void *counters) {
   static int status;
   status = numapool_counters_start(counters);
@@ -197,6 +228,7 @@ int main(void) {
   test_invalid_arguments();
   test_unknown_event();
   test_pool_values();
+  test_null_pool_regions();
   test_other_thread();
   return check_done("counters", passed);
 }
