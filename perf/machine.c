@@ -52,6 +52,10 @@ static void cpuinfo_value(const char *key, char *value, size_t size) {
       continue;
     snprintf(value, size, "%s", colon + 2);
     value[strcspn(value, "\n")] = '\0';
+    /* The value goes into JSON strings unescaped. */
+    for (char *c = value; *c != '\0'; c++)
+      if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+        *c = ' ';
     break;
   }
   fclose(file);
