@@ -73,6 +73,19 @@ static void add_onednn(const perf_options_t *options, perf_result_t *result,
   free(samples);
 }
 
+/* The operands of one layer's numapool_conv2d call. */
+typedef struct conv_call {
+  conv2d_fn conv2d;
+  numapool_conv2d_desc_t desc;
+  const float *input, *weights, *bias;
+  float *output;
+} conv_call_t;
+
+static int call_conv2d(void *context, numapool_t *pool) {
+  const conv_call_t *call = context;
+  return call->conv2d(pool, &call->desc, call->input, call->weights, call->bias, call->output);
+}
+
 static float *filled(size_t count) {
   float *buffer = malloc(count * sizeof *buffer);
   for (size_t i = 0; buffer != NULL && i < count; i++)
@@ -105,17 +118,9 @@ static int conv_one(perf_report_t *report, const perf_options_t *options,
       result == NULL || pool == NULL)
     status = NUMAPOOL_ENOMEM;
 
-  numapool_counters_t *counters = status == 0 ? perf_counters_create(options, pool) : NULL;
-  for (size_t r = 0; r < warmup && status == 0; r++)
-    status = conv2d(pool, &desc, input, weights, bias, output);
-  int started = counters != NULL ? numapool_counters_start(counters) : NUMAPOOL_ENOTSUP;
-  for (size_t r = 0; r < count && status == 0; r++) {
-    double start = perf_now();
-    status = conv2d(pool, &desc, input, weights, bias, output);
-    samples[r] = perf_now() - start;
-  }
-  if (started == 0)
-    numapool_counters_stop(counters);
+  conv_call_t call = {conv2d, desc, input, weights, bias, output};
+  if (status == 0)
+    status = perf_time_numapool(options, pool, call_conv2d, &call, warmup, samples, count, result);
 
   if (status == 0) {
     result->stats = perf_stats_compute(samples, count);
@@ -126,8 +131,6 @@ static int conv_one(perf_report_t *report, const perf_options_t *options,
     perf_result_param(result, "shape", "N1 C%zu H%zu W%zu K%zu R%zu S%zu stride %zu NCHW",
                       layer->in_channels, layer->size, layer->size, layer->out_channels,
                       layer->kernel, layer->kernel, layer->stride);
-    if (counters != NULL)
-      perf_result_counters(result, counters);
     snprintf(result->note, sizeof result->note,
              "oneDNN runs forward inference in its preferred (blocked) layouts; its "
              "reorders are not timed");
@@ -139,7 +142,6 @@ static int conv_one(perf_report_t *report, const perf_options_t *options,
               numapool_strerror(status));
     perf_report_discard(report, result);
   }
-  numapool_counters_destroy(counters);
   numapool_destroy(pool);
   free(input), free(weights), free(bias), free(output), free(samples);
   return status == 0 ? 0 : PERF_EXIT_FAILED;

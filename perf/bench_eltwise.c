@@ -29,11 +29,21 @@ static const eltwise_op_t ops[] = {
 };
 #define OP_COUNT (sizeof ops / sizeof ops[0])
 
-static int call_op(size_t op, void *function, numapool_t *pool, size_t count, const float *x,
-                   float *y) {
-  if (op == 0)
-    return ((unary_fn)function)(pool, NUMAPOOL_UNARY_RELU, 0, 0, count, x, y);
-  return ((axpy_fn)function)(pool, count, 0.5f, x, 1, y, 1);
+/* The operands of one operator call. */
+typedef struct eltwise_call {
+  size_t op;
+  void *function;
+  size_t count;
+  const float *x;
+  float *y;
+} eltwise_call_t;
+
+static int call_op(void *context, numapool_t *pool) {
+  const eltwise_call_t *call = context;
+  if (call->op == 0)
+    return ((unary_fn)call->function)(pool, NUMAPOOL_UNARY_RELU, 0, 0, call->count, call->x,
+                                      call->y);
+  return ((axpy_fn)call->function)(pool, call->count, 0.5f, call->x, 1, call->y, 1);
 }
 
 /* The same operation as a plain loop on the calling thread. */
@@ -90,17 +100,9 @@ static int eltwise_one(perf_report_t *report, const perf_options_t *options, siz
   numapool_t *pool = perf_pool_create(options, threads);
   int status = result == NULL || samples == NULL || pool == NULL ? NUMAPOOL_ENOMEM : 0;
 
-  numapool_counters_t *counters = status == 0 ? perf_counters_create(options, pool) : NULL;
-  for (size_t r = 0; r < warmup && status == 0; r++)
-    status = call_op(op, function, pool, count, x, y);
-  int started = counters != NULL ? numapool_counters_start(counters) : NUMAPOOL_ENOTSUP;
-  for (size_t r = 0; r < reps && status == 0; r++) {
-    double start = perf_now();
-    status = call_op(op, function, pool, count, x, y);
-    samples[r] = perf_now() - start;
-  }
-  if (started == 0)
-    numapool_counters_stop(counters);
+  eltwise_call_t call = {op, function, count, x, y};
+  if (status == 0)
+    status = perf_time_numapool(options, pool, call_op, &call, warmup, samples, reps, result);
 
   if (status == 0) {
     double bytes = ops[op].bytes_per_element * (double)count;
@@ -111,8 +113,6 @@ static int eltwise_one(perf_report_t *report, const perf_options_t *options, siz
     perf_result_param_number(result, "bytes_per_element", ops[op].bytes_per_element);
     perf_result_extra(result, "serial_loop_gbps",
                       bytes / serial_loop_s(op, count, x, y) * 1e-9);
-    if (counters != NULL)
-      perf_result_counters(result, counters);
     snprintf(result->note, sizeof result->note,
              "serial_loop_gbps: the best of 3 plain loops on one thread; OpenMP runs the "
              "same loop as a static parallel for");
@@ -125,7 +125,6 @@ static int eltwise_one(perf_report_t *report, const perf_options_t *options, siz
               numapool_strerror(status));
     perf_report_discard(report, result);
   }
-  numapool_counters_destroy(counters);
   numapool_destroy(pool);
   free(samples);
   return status == 0 ? 0 : PERF_EXIT_FAILED;

@@ -105,14 +105,23 @@ static int measure_peer(void *context, double *samples, size_t count, char *erro
   return 0;
 }
 
-/* One timed numapool call. Returns its status. */
-static int numapool_gemm_call(const gemm_problem_t *problem, numapool_t *pool, void *function) {
+/* A numapool GEMM call: the problem and numapool_sgemm or numapool_dgemm. */
+typedef struct gemm_call {
+  const gemm_problem_t *problem;
+  void *function;
+} gemm_call_t;
+
+static int call_gemm(void *context, numapool_t *pool) {
+  const gemm_call_t *call = context;
+  const gemm_problem_t *problem = call->problem;
   int m = problem->m, n = problem->n, k = problem->k;
   if (problem->f64)
-    return ((numapool_dgemm_fn)function)(pool, ROW_MAJOR, NO_TRANS, NO_TRANS, m, n, k, 1.0,
-                                         problem->a, k, problem->b, n, 0.0, problem->c, n);
-  return ((numapool_sgemm_fn)function)(pool, ROW_MAJOR, NO_TRANS, NO_TRANS, m, n, k, 1.0f,
-                                       problem->a, k, problem->b, n, 0.0f, problem->c, n);
+    return ((numapool_dgemm_fn)call->function)(pool, ROW_MAJOR, NO_TRANS, NO_TRANS, m, n, k,
+                                               1.0, problem->a, k, problem->b, n, 0.0,
+                                               problem->c, n);
+  return ((numapool_sgemm_fn)call->function)(pool, ROW_MAJOR, NO_TRANS, NO_TRANS, m, n, k,
+                                             1.0f, problem->a, k, problem->b, n, 0.0f,
+                                             problem->c, n);
 }
 
 static int measure_numapool(const perf_options_t *options, const gemm_problem_t *problem,
@@ -121,22 +130,9 @@ static int measure_numapool(const perf_options_t *options, const gemm_problem_t 
   numapool_t *pool = perf_pool_create(options, problem->threads);
   if (pool == NULL)
     return -1;
-  numapool_counters_t *counters = perf_counters_create(options, pool);
-  int status = 0;
-  for (size_t r = 0; r < problem->warmup && status == 0; r++)
-    status = numapool_gemm_call(problem, pool, function);
-
-  int started = counters != NULL ? numapool_counters_start(counters) : NUMAPOOL_ENOTSUP;
-  for (size_t r = 0; r < count && status == 0; r++) {
-    double start = perf_now();
-    status = numapool_gemm_call(problem, pool, function);
-    samples[r] = perf_now() - start;
-  }
-  if (started == 0)
-    numapool_counters_stop(counters);
-  if (counters != NULL)
-    perf_result_counters(result, counters);
-  numapool_counters_destroy(counters);
+  gemm_call_t call = {problem, function};
+  int status = perf_time_numapool(options, pool, call_gemm, &call, problem->warmup, samples,
+                                  count, result);
   numapool_destroy(pool);
   if (status != 0)
     fprintf(stderr, "numapool-perf gemm: %s failed: %s\n",

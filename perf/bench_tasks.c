@@ -26,13 +26,20 @@ static void spin_task(void *context) {
   perf_spin(*(const uint64_t *)context);
 }
 
+/* One batch: the task group API and the spin count of each task. */
+typedef struct tasks_batch {
+  const tasks_api_t *api;
+  uint64_t spin;
+} tasks_batch_t;
+
 /* Submits TASK_COUNT tasks and waits for them. Returns a status. */
-static int run_batch(const tasks_api_t *api, numapool_t *pool, uint64_t *spin) {
+static int run_batch(void *context, numapool_t *pool) {
+  tasks_batch_t *batch = context;
   numapool_group_t group;
-  int status = api->init(&group, pool);
+  int status = batch->api->init(&group, pool);
   for (size_t i = 0; i < TASK_COUNT && status == 0; i++)
-    status = api->submit(&group, spin_task, spin, NULL);
-  int wait_status = api->destroy(&group);
+    status = batch->api->submit(&group, spin_task, &batch->spin, NULL);
+  int wait_status = batch->api->destroy(&group);
   return status != 0 ? status : wait_status;
 }
 
@@ -74,17 +81,9 @@ static int tasks_one(perf_report_t *report, const perf_options_t *options,
   double *samples = calloc(reps, sizeof *samples);
   numapool_t *pool = perf_pool_create(options, threads);
   int status = result == NULL || samples == NULL || pool == NULL ? NUMAPOOL_ENOMEM : 0;
-  numapool_counters_t *counters = status == 0 ? perf_counters_create(options, pool) : NULL;
-  for (size_t r = 0; r < warmup && status == 0; r++)
-    status = run_batch(api, pool, &spin);
-  int started = counters != NULL ? numapool_counters_start(counters) : NUMAPOOL_ENOTSUP;
-  for (size_t r = 0; r < reps && status == 0; r++) {
-    double start = perf_now();
-    status = run_batch(api, pool, &spin);
-    samples[r] = perf_now() - start;
-  }
-  if (started == 0)
-    numapool_counters_stop(counters);
+  tasks_batch_t batch = {api, spin};
+  if (status == 0)
+    status = perf_time_numapool(options, pool, run_batch, &batch, warmup, samples, reps, result);
 
   if (status == 0) {
     result->stats = perf_stats_compute(samples, reps);
@@ -96,8 +95,6 @@ static int tasks_one(perf_report_t *report, const perf_options_t *options,
     perf_result_param_number(result, "task_ns", TASK_NS);
     perf_result_extra(result, "serial_s", serial);
     perf_result_extra(result, "ratio_to_ideal", result->stats.median_s / (serial / (double)threads));
-    if (counters != NULL)
-      perf_result_counters(result, counters);
     snprintf(result->note, sizeof result->note,
              "one group per batch; ratio_to_ideal = median / (serial_s / threads); oneTBB "
              "runs a task_group per batch");
@@ -109,7 +106,6 @@ static int tasks_one(perf_report_t *report, const perf_options_t *options,
               numapool_strerror(status));
     perf_report_discard(report, result);
   }
-  numapool_counters_destroy(counters);
   numapool_destroy(pool);
   free(samples);
   return status == 0 ? 0 : PERF_EXIT_FAILED;

@@ -180,6 +180,15 @@ void perf_report_free(perf_report_t *report);
  * --events none. */
 numapool_counters_t *perf_counters_create(const perf_options_t *options, numapool_t *pool);
 
+/* One timed numapool call of a benchmark: returns its status. */
+typedef int (*perf_call_t)(void *context, numapool_t *pool);
+/* Runs call warmup times, then times it count times into samples while
+ * the options' events are counted on the pool's threads; the counts go
+ * into result. Returns 0 or the first failing call's status. */
+int perf_time_numapool(const perf_options_t *options, numapool_t *pool, perf_call_t call,
+                       void *context, size_t warmup, double *samples, size_t count,
+                       perf_result_t *result);
+
 /* Machine and library facts for the report header. */
 void perf_machine_write_json(FILE *out);
 void perf_machine_write_table(FILE *out);

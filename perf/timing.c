@@ -190,3 +190,26 @@ numapool_counters_t *perf_counters_create(const perf_options_t *options, numapoo
                   strerror(errno));
   return counters;
 }
+
+int perf_time_numapool(const perf_options_t *options, numapool_t *pool, perf_call_t call,
+                       void *context, size_t warmup, double *samples, size_t count,
+                       perf_result_t *result) {
+  numapool_counters_t *counters = perf_counters_create(options, pool);
+  int status = 0;
+  for (size_t r = 0; r < warmup && status == 0; r++)
+    status = call(context, pool);
+
+  int started = counters != NULL ? numapool_counters_start(counters) : NUMAPOOL_ENOTSUP;
+  for (size_t r = 0; r < count && status == 0; r++) {
+    double start = perf_now();
+    status = call(context, pool);
+    samples[r] = perf_now() - start;
+  }
+  if (started == 0)
+    numapool_counters_stop(counters);
+
+  if (status == 0 && counters != NULL)
+    perf_result_counters(result, counters);
+  numapool_counters_destroy(counters);
+  return status;
+}
