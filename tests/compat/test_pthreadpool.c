@@ -62,7 +62,7 @@ static void fail(state_t *state, const char *format, size_t a, size_t b) {
 }
 
 /* Splits a task's arguments into thread index, starts and extents. */
-static void parse_args(const state_t *state, const size_t args[], size_t count, size_t *thread,
+static void parse_args(state_t *state, const size_t args[], size_t count, size_t *thread,
                        size_t start[], size_t extent[]) {
   const variant_t *variant = state->variant;
   size_t next = 0;
@@ -73,7 +73,8 @@ static void parse_args(const state_t *state, const size_t args[], size_t count, 
     start[d] = args[next++];
   for (size_t d = 0; d < variant->dims; d++)
     extent[d] = variant->tiled & (1u << d) ? args[next++] : 1;
-  (void)count;
+  if (next != count)
+    fail(state, "task got %zu size_t arguments, the table expects %zu", count, next);
 }
 
 /* Checks one dimension of a call: in bounds and tiled as promised. */

@@ -47,7 +47,8 @@ DEFINE_TASK_ID(6)
 
 #define U TEST_DEFAULT_UARCH, TEST_MAX_UARCH
 
-/* One caller per function: PARAMS are its arguments after the context. */
+/* One caller per function; the arguments after the task are those that
+ * follow the context in the function's parameter list. */
 #define CALLER(function, task, ...)                                            \
   static void call_##function(pthreadpool_t pool, void *context, const size_t r[], \
                               const size_t t[], uint32_t flags) {              \
