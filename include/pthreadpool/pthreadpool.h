@@ -130,7 +130,7 @@ typedef void (*pthreadpool_task_3d_tile_1d_dynamic_with_id_with_thread_t)(void *
 /* Flags, combined with |. */
 /* Set flush-to-zero and denormals-are-zero on every thread that takes part
  * in the call, the caller included, and restore each thread's previous mode
- * afterwards (x86 only; elsewhere it has no effect). */
+ * afterwards. Only x86 has these modes: elsewhere the flag has no effect. */
 #define PTHREADPOOL_FLAG_DISABLE_DENORMALS 0x00000001
 /* Let the workers sleep as soon as the call ends instead of spinning for a
  * while. */
@@ -151,7 +151,7 @@ pthreadpool_t pthreadpool_create(size_t threads_count);
 size_t pthreadpool_get_threads_count(pthreadpool_t threadpool);
 
 /* Sets the threads a call uses, between calls, clamped to [1, the pool's
- * maximum]; 0 asks for the maximum. Returns the count now in use, or 1 for
+ * maximum]; 0 means the maximum. Returns the count now in use, or 1 for
  * a NULL pool. */
 size_t pthreadpool_set_threads_count(pthreadpool_t threadpool, size_t num_threads);
 
@@ -442,9 +442,9 @@ template <class Functor> inline void *functor_context(const Functor &functor) {
 
 } // namespace numapool_pthreadpool_detail
 
-/* Defines one overload: NAME's C function takes TASK_TYPE, whose arguments
- * after the context are ARGS; PARAMS and VALUES are the range and tile
- * parameters of NAME. */
+/* Defines the functor overload of NAME. PARAMS declares its range and tile
+ * parameters and VALUES passes them on to the C function. The variadic
+ * part lists the types of the task's arguments after the context. */
 #define NUMAPOOL_PTHREADPOOL_FUNCTOR_OVERLOAD(name, params, values, ...)                          \
   template <class T>                                                                             \
   inline void name(pthreadpool_t threadpool, const T &functor, NUMAPOOL_PTHREADPOOL_UNPACK params, \

@@ -46,7 +46,7 @@ PTHREADPOOL_API size_t pthreadpool_set_threads_count(pthreadpool_t threadpool,
                                                      size_t num_threads) {
   if (threadpool == NULL)
     return 1;
-  /* 0 asks for the maximum, which numapool_set_thread_count clamps to. */
+  /* 0 means the maximum: numapool_set_thread_count clamps SIZE_MAX to it. */
   return numapool_set_thread_count((numapool_t *)threadpool,
                                    num_threads == 0 ? SIZE_MAX : num_threads);
 }
