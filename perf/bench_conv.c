@@ -147,6 +147,29 @@ static int conv_one(perf_report_t *report, const perf_options_t *options,
   return status == 0 ? 0 : PERF_EXIT_FAILED;
 }
 
+static int parse_layers(perf_options_t *options, const char *value) {
+  const char *names[LAYER_COUNT];
+  for (size_t l = 0; l < LAYER_COUNT; l++)
+    names[l] = layers[l].name;
+  return perf_parse_names(options, "--layers", value, names, LAYER_COUNT);
+}
+
+static const perf_option_t conv_options[] = {
+    {"--layers", "LIST",
+     "ResNet-50 layers, comma-separated: res2_3x3 (64 to 64 channels, 56x56), res3_3x3 "
+     "(128 to 128, 28x28), res4_1x1 (256 to 1024, 14x14); default: all",
+     parse_layers},
+};
+
+static bool layer_selected(const perf_options_t *options, const char *name) {
+  if (options->name_count == 0)
+    return true;
+  for (size_t i = 0; i < options->name_count; i++)
+    if (strcmp(options->names[i], name) == 0)
+      return true;
+  return false;
+}
+
 static int conv_run(perf_report_t *report, perf_options_t *options) {
   conv2d_fn conv2d = (conv2d_fn)perf_find_symbol("numapool_conv2d");
   output_size_fn output_size = (output_size_fn)perf_find_symbol("numapool_conv2d_output_size");
@@ -157,7 +180,8 @@ static int conv_run(perf_report_t *report, perf_options_t *options) {
   }
   int status = 0;
   for (size_t l = 0; l < LAYER_COUNT; l++)
-    for (size_t t = 0; t < options->thread_list_count; t++)
+    for (size_t t = 0; t < options->thread_list_count && layer_selected(options, layers[l].name);
+         t++)
       if (conv_one(report, options, &layers[l], options->threads[t], conv2d, output_size) != 0)
         status = PERF_EXIT_FAILED;
   return status;
@@ -167,4 +191,4 @@ const perf_subcommand_t perf_conv = {
     "conv",
     "Times numapool_conv2d (NCHW, fp32, batch 1) on three ResNet-50 layers, in GFLOP/s,\n"
     "against oneDNN. Default --repetitions 7, --warmup 2.",
-    NULL, 0, conv_run};
+    conv_options, sizeof conv_options / sizeof conv_options[0], conv_run};

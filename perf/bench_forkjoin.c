@@ -362,27 +362,7 @@ static int run_workload(perf_report_t *report, const perf_options_t *options, in
 }
 
 static int parse_workloads(perf_options_t *options, const char *value) {
-  options->name_count = 0;
-  char *copy = strdup(value);
-  if (copy == NULL)
-    return -1;
-  free(options->storage[5]);
-  options->storage[5] = copy;
-  for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL;
-       name = strtok_r(NULL, ",", &save)) {
-    bool known = false;
-    for (int k = 0; k < WORKLOAD_COUNT; k++)
-      known = known || strcmp(name, workload_names[k]) == 0;
-    if (!known || options->name_count == PERF_MAX_LIST) {
-      perf_usage_error(options->subcommand,
-                       "unknown workload '%s' in --workloads: expected empty, throughput, "
-                       "triangular, oversubscribed or wake",
-                       name);
-      return -1;
-    }
-    options->names[options->name_count++] = name;
-  }
-  return options->name_count == 0 ? -1 : 0;
+  return perf_parse_names(options, "--workloads", value, workload_names, WORKLOAD_COUNT);
 }
 
 static int parse_api(perf_options_t *options, const char *value) {

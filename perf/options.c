@@ -40,17 +40,18 @@ int perf_parse_size_list(const char *text, size_t *values, size_t max) {
 }
 
 /* Splits a comma-separated list of names into out (pointing into a copy
- * kept in storage). Returns the count or -1. */
+ * kept in storage). Returns the count, or -1 for an empty list, more than
+ * max names, or more list options than storage holds. */
 static int split_names(perf_options_t *options, const char *text, const char **out,
                        size_t max) {
-  char *copy = strdup(text);
+  size_t slot = 0;
+  size_t slots = sizeof options->storage / sizeof options->storage[0];
+  while (slot < slots && options->storage[slot] != NULL)
+    slot++;
+  char *copy = slot < slots ? strdup(text) : NULL;
   if (copy == NULL)
     return -1;
-  for (size_t s = 0; s < sizeof options->storage / sizeof options->storage[0]; s++)
-    if (options->storage[s] == NULL) {
-      options->storage[s] = copy;
-      break;
-    }
+  options->storage[slot] = copy;
   size_t count = 0;
   for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL;
        name = strtok_r(NULL, ",", &save)) {
@@ -59,6 +60,36 @@ static int split_names(perf_options_t *options, const char *text, const char **o
     out[count++] = name;
   }
   return count == 0 ? -1 : (int)count;
+}
+
+int perf_parse_names(perf_options_t *options, const char *option, const char *value,
+                     const char *const known[], size_t known_count) {
+  const char *names[PERF_MAX_LIST];
+  int count = split_names(options, value, names, PERF_MAX_LIST);
+  for (int i = 0; i < count; i++) {
+    bool found = false;
+    for (size_t k = 0; k < known_count; k++)
+      found = found || strcmp(names[i], known[k]) == 0;
+    if (!found) {
+      char list[512] = "";
+      for (size_t k = 0; k < known_count; k++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", known[k]);
+      }
+      perf_usage_error(options->subcommand, "unknown entry '%s' in %s: expected %s", names[i],
+                       option, list);
+      return -1;
+    }
+  }
+  if (count < 0) {
+    perf_usage_error(options->subcommand,
+                     "invalid value '%s' for %s: expected 1 to %d names separated by commas",
+                     value, option, PERF_MAX_LIST);
+    return -1;
+  }
+  memcpy(options->names, names, (size_t)count * sizeof names[0]);
+  options->name_count = (size_t)count;
+  return 0;
 }
 
 static int parse_threads(perf_options_t *options, const char *value) {

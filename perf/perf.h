@@ -52,7 +52,7 @@ typedef struct perf_options {
   size_t size_count;
   const char *api;      /* forkjoin: native or pthreadpool */
   const char *precision; /* gemm: f32, f64 or both */
-  char *storage[6];     /* strings the parser allocated */
+  char *storage[8];     /* strings the parser allocated */
 } perf_options_t;
 
 /* A subcommand's own option: parse returns 0, or -1 after printing what
@@ -75,6 +75,11 @@ void perf_options_free(perf_options_t *options);
 /* Splits a comma-separated list of positive integers. Returns the count,
  * or -1 when an entry is not a positive integer or there are too many. */
 int perf_parse_size_list(const char *text, size_t *values, size_t max);
+/* Parses a comma-separated list of names from known into options->names
+ * for option. Returns 0, or -1 after a usage error that names the unknown
+ * entry and lists the known ones. */
+int perf_parse_names(perf_options_t *options, const char *option, const char *value,
+                     const char *const known[], size_t known_count);
 /* Returns whether name is among the requested baselines (all when none
  * were given, none for "none"). */
 bool perf_baseline_wanted(const perf_options_t *options, const char *name);
