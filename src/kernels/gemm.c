@@ -30,6 +30,15 @@
 #define GEMM_DIRECT_WORK ((size_t)32 * 32 * 32)
 #define GEMM_DIRECT_TILE_WORK ((size_t)1 << 18)
 
+/* Rows of C per register block of the direct path (one zmm of floats),
+ * and the column length above which it streams instead. */
+#define GEMM_DIRECT_ROWS 16
+#define GEMM_DIRECT_LONG 512
+
+/* Steps of k per chunk when packing transposes, so that the chunk of
+ * packed output stays in L1. */
+#define GEMM_PACK_CHUNK 64
+
 #if defined(__x86_64__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define GEMM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -77,15 +86,6 @@ static gemm_grid_t gemm_grid(size_t m, size_t width, size_t mr, size_t nr,
   return best;
 }
 
-/* Tiny problems, and those too thin to fill a quarter of a microkernel
- * tile, are cheaper without packing. */
-static bool gemm_use_direct(size_t m, size_t n, size_t k,
-                            const numapool__gemm_blocking_t *blocking) {
-  if (m * n * k <= GEMM_DIRECT_WORK)
-    return true;
-  return m * 4 <= blocking->mr || n * 4 <= blocking->nr;
-}
-
 /* Multiply-adds the microkernels do for an m x n C, padding included. */
 static double gemm_padded_area(size_t m, size_t n, const numapool__gemm_blocking_t *blocking) {
   size_t step = blocking->narrow_step != 0 ? blocking->narrow_step : blocking->nr;
@@ -107,22 +107,32 @@ static bool gemm_is_small(size_t m, size_t n, size_t k) {
   return m * n * k < GEMM_SERIAL_WORK;
 }
 
-/* Tiles of the direct path with about GEMM_DIRECT_TILE_WORK multiply-adds
- * each: whole columns when there are many, else blocks of rows. */
-static void gemm_direct_tiles(size_t m, size_t n, size_t k, size_t *tile_rows,
+/* Tiny problems, and those that the packed path would compute mostly as
+ * tile padding (in either orientation), are cheaper without packing. */
+static bool gemm_use_direct(size_t m, size_t n, size_t k,
+                            const numapool__gemm_blocking_t *blocking) {
+  if (m * n * k <= GEMM_DIRECT_WORK)
+    return true;
+  double natural = gemm_padded_area(m, n, blocking);
+  double transposed = gemm_padded_area(n, m, blocking);
+  double padded = natural < transposed ? natural : transposed;
+  return (double)m * (double)n < 0.5 * padded;
+}
+
+/* Tiles of the direct path: one per thread, along columns when there are
+ * at least 8 and along rows (multiples of 64) otherwise, or a single tile
+ * when the work is below two GEMM_DIRECT_TILE_WORK. Large tiles keep the
+ * streaming form's reads of op(A) sequential. */
+static void gemm_direct_tiles(size_t m, size_t n, size_t k, size_t threads, size_t *tile_rows,
                               size_t *tile_cols) {
-  size_t column_work = m * k;
-  if (m * n * k < 2 * GEMM_DIRECT_TILE_WORK) {
-    *tile_rows = m;
-    *tile_cols = n;
-  } else if (n >= 8) {
-    *tile_rows = m;
-    *tile_cols = column_work >= GEMM_DIRECT_TILE_WORK ? 1 : GEMM_DIRECT_TILE_WORK / column_work;
-  } else {
-    size_t rows = GEMM_DIRECT_TILE_WORK / (n * k);
-    *tile_rows = rows < 64 ? 64 : (rows + 63) / 64 * 64;
-    *tile_cols = n;
-  }
+  *tile_rows = m;
+  *tile_cols = n;
+  if (threads <= 1 || m * n * k < 2 * GEMM_DIRECT_TILE_WORK)
+    return;
+  if (n >= 8)
+    *tile_cols = gemm_div_up(n, threads);
+  else
+    *tile_rows = gemm_div_up(gemm_div_up(m, threads), 64) * 64;
 }
 
 #define GEMM_TYPE float

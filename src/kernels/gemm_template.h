@@ -94,13 +94,17 @@ static void GEMM_NAME(pack_a)(const GEMM_NAME(problem_t) *p, size_t row0, size_t
     return;
   }
 
-  /* Rows of op(A) are contiguous: read each row once, write every mr-th
-   * element of its sliver. */
-  for (size_t i = 0; i < rows; i++) {
-    const GEMM_TYPE *row = src + i * p->a_rs;
-    GEMM_TYPE *out = dst + (i / mr) * depth * mr + i % mr;
-    for (size_t q = 0; q < depth; q++)
-      out[q * mr] = row[q * p->a_cs];
+  /* Rows of op(A) are contiguous: transpose a chunk of GEMM_PACK_CHUNK
+   * steps at a time, so the part of the sliver being written stays in L1
+   * while each row is read sequentially. */
+  for (size_t q0 = 0; q0 < depth; q0 += GEMM_PACK_CHUNK) {
+    size_t q1 = depth - q0 < GEMM_PACK_CHUNK ? depth : q0 + GEMM_PACK_CHUNK;
+    for (size_t i = 0; i < rows; i++) {
+      const GEMM_TYPE *row = src + i * p->a_rs;
+      GEMM_TYPE *out = dst + (i / mr) * depth * mr + i % mr;
+      for (size_t q = q0; q < q1; q++)
+        out[q * mr] = row[q * p->a_cs];
+    }
   }
   if (full < rows) {
     GEMM_TYPE *out = dst + full * depth;
@@ -141,12 +145,16 @@ static void GEMM_NAME(pack_b)(const GEMM_NAME(problem_t) *p, size_t row0, size_t
     return;
   }
 
-  /* Columns of op(B) are contiguous: read each column once. */
-  for (size_t j = first; j < last; j++) {
-    const GEMM_TYPE *column = src + j * p->b_cs;
-    GEMM_TYPE *out = dst + (j / nr) * depth * nr + j % nr;
-    for (size_t q = 0; q < depth; q++)
-      out[q * nr] = column[q * p->b_rs];
+  /* Columns of op(B) are contiguous: transpose in chunks of steps, as in
+   * pack_a. */
+  for (size_t q0 = 0; q0 < depth; q0 += GEMM_PACK_CHUNK) {
+    size_t q1 = depth - q0 < GEMM_PACK_CHUNK ? depth : q0 + GEMM_PACK_CHUNK;
+    for (size_t j = first; j < last; j++) {
+      const GEMM_TYPE *column = src + j * p->b_cs;
+      GEMM_TYPE *out = dst + (j / nr) * depth * nr + j % nr;
+      for (size_t q = q0; q < q1; q++)
+        out[q * nr] = column[q * p->b_rs];
+    }
   }
   if (last % nr != 0) {
     size_t base = last / nr * nr;
@@ -367,45 +375,123 @@ static GEMM_TYPE GEMM_NAME(dot)(const GEMM_TYPE *x, size_t x_stride, const GEMM_
   return sum;
 }
 
-/*
- * Direct path for small and skinny problems: no packing, loops chosen by
- * which strides are 1 so the compiler can vectorize the innermost one.
- * Computes the block of C at rows [row0, row0 + rows), columns [col0,
- * col0 + cols). The clones let the loops use the wide vectors of the CPU
- * that runs them.
- */
-GEMM_CLONES
-static void GEMM_NAME(direct_block)(const GEMM_NAME(problem_t) *p, size_t row0, size_t rows,
-                                    size_t col0, size_t cols) {
-  const size_t k = p->k;
-  const GEMM_TYPE alpha = p->alpha, beta = p->beta;
-  const size_t a_rs = p->a_rs, a_cs = p->a_cs, b_rs = p->b_rs, b_cs = p->b_cs;
+/* Writes alpha * sum + beta * C into rows of one column of C; beta = 0
+ * writes without reading C. */
+static inline void GEMM_NAME(direct_store)(GEMM_TYPE *column, const GEMM_TYPE *sum,
+                                           size_t rows, GEMM_TYPE alpha, GEMM_TYPE beta) {
+  if (beta == 0) {
+    for (size_t i = 0; i < rows; i++)
+      column[i] = alpha * sum[i];
+  } else {
+    for (size_t i = 0; i < rows; i++)
+      column[i] = alpha * sum[i] + beta * column[i];
+  }
+}
 
+/* The direct path's column form, for a contiguous op(A) column (a_rs = 1):
+ * blocks of GEMM_DIRECT_ROWS rows by 4 columns of C are summed over all of
+ * k in local arrays of fixed size, which the compiler keeps in vector
+ * registers, then written once. Edge blocks take the same loops with
+ * run-time bounds. */
+GEMM_CLONES
+static void GEMM_NAME(direct_columns)(const GEMM_NAME(problem_t) *p, size_t row0, size_t rows,
+                                      size_t col0, size_t cols) {
+  const size_t k = p->k, a_cs = p->a_cs, b_rs = p->b_rs, b_cs = p->b_cs;
+  for (size_t j = col0; j < col0 + cols; j += 4) {
+    size_t width = col0 + cols - j < 4 ? col0 + cols - j : 4;
+    const GEMM_TYPE *b = p->b + j * b_cs;
+    for (size_t i0 = row0; i0 < row0 + rows; i0 += GEMM_DIRECT_ROWS) {
+      size_t height = row0 + rows - i0 < GEMM_DIRECT_ROWS ? row0 + rows - i0 : GEMM_DIRECT_ROWS;
+      const GEMM_TYPE *a = p->a + i0;
+      GEMM_TYPE sum[4][GEMM_DIRECT_ROWS] = {{0}};
+      if (width == 1 && height == GEMM_DIRECT_ROWS) {
+        for (size_t q = 0; q < k; q++) {
+          const GEMM_TYPE *a_column = a + q * a_cs;
+          GEMM_TYPE b0 = b[q * b_rs];
+          for (size_t i = 0; i < GEMM_DIRECT_ROWS; i++)
+            sum[0][i] += a_column[i] * b0;
+        }
+      } else if (width == 4 && height == GEMM_DIRECT_ROWS) {
+        for (size_t q = 0; q < k; q++) {
+          const GEMM_TYPE *a_column = a + q * a_cs;
+          const GEMM_TYPE *b_row = b + q * b_rs;
+          GEMM_TYPE b0 = b_row[0], b1 = b_row[b_cs], b2 = b_row[2 * b_cs], b3 = b_row[3 * b_cs];
+          for (size_t i = 0; i < GEMM_DIRECT_ROWS; i++) {
+            sum[0][i] += a_column[i] * b0;
+            sum[1][i] += a_column[i] * b1;
+            sum[2][i] += a_column[i] * b2;
+            sum[3][i] += a_column[i] * b3;
+          }
+        }
+      } else {
+        for (size_t q = 0; q < k; q++) {
+          const GEMM_TYPE *a_column = a + q * a_cs;
+          for (size_t jj = 0; jj < width; jj++) {
+            GEMM_TYPE bj = b[q * b_rs + jj * b_cs];
+            for (size_t i = 0; i < height; i++)
+              sum[jj][i] += a_column[i] * bj;
+          }
+        }
+      }
+      for (size_t jj = 0; jj < width; jj++)
+        GEMM_NAME(direct_store)(p->c + i0 + (j + jj) * p->c_cs, sum[jj], height, p->alpha,
+                                p->beta);
+    }
+  }
+}
+
+/* The direct path's streaming form, for long contiguous columns of op(A):
+ * C(:, j) is updated by one AXPY per step, which reads op(A) in memory
+ * order while the column of C stays in cache. */
+GEMM_CLONES
+static void GEMM_NAME(direct_axpy)(const GEMM_NAME(problem_t) *p, size_t row0, size_t rows,
+                                   size_t col0, size_t cols) {
   for (size_t j = col0; j < col0 + cols; j++) {
     GEMM_TYPE *column = p->c + row0 + j * p->c_cs;
-    const GEMM_TYPE *a = p->a + row0 * a_rs;
-    const GEMM_TYPE *b = p->b + j * b_cs;
-    if (a_rs == 1) {
-      /* C(:, j) = beta * C(:, j) + sum_p (alpha * B(p, j)) * A(:, p). */
-      if (beta == 0) {
-        for (size_t i = 0; i < rows; i++)
-          column[i] = 0;
-      } else if (beta != 1) {
-        for (size_t i = 0; i < rows; i++)
-          column[i] *= beta;
-      }
-      for (size_t q = 0; q < k; q++) {
-        GEMM_TYPE scale = alpha * b[q * b_rs];
-        const GEMM_TYPE *a_column = a + q * a_cs;
-        for (size_t i = 0; i < rows; i++)
-          column[i] += scale * a_column[i];
-      }
-    } else {
-      /* Rows of op(A) are contiguous: one dot product per element. */
-      for (size_t i = 0; i < rows; i++) {
-        GEMM_TYPE sum = GEMM_NAME(dot)(a + i * a_rs, a_cs, b, b_rs, k);
-        column[i] = beta == 0 ? alpha * sum : alpha * sum + beta * column[i];
-      }
+    const GEMM_TYPE *a = p->a + row0;
+    const GEMM_TYPE *b = p->b + j * p->b_cs;
+    if (p->beta == 0) {
+      for (size_t i = 0; i < rows; i++)
+        column[i] = 0;
+    } else if (p->beta != 1) {
+      for (size_t i = 0; i < rows; i++)
+        column[i] *= p->beta;
+    }
+    for (size_t q = 0; q < p->k; q++) {
+      GEMM_TYPE scale = p->alpha * b[q * p->b_rs];
+      const GEMM_TYPE *a_column = a + q * p->a_cs;
+      for (size_t i = 0; i < rows; i++)
+        column[i] += scale * a_column[i];
+    }
+  }
+}
+
+/*
+ * Direct path for small and skinny problems: no packing. Computes the
+ * block of C at rows [row0, row0 + rows), columns [col0, col0 + cols):
+ * with contiguous columns of op(A) in the column form, or the streaming
+ * form for columns longer than GEMM_DIRECT_LONG, otherwise as one dot
+ * product per element, vectorized when the rows of op(A) and the columns
+ * of op(B) are both contiguous. Short columns with such rows take the dot
+ * products too.
+ */
+static void GEMM_NAME(direct_block)(const GEMM_NAME(problem_t) *p, size_t row0, size_t rows,
+                                    size_t col0, size_t cols) {
+  if (p->a_rs == 1 && rows > GEMM_DIRECT_LONG) {
+    GEMM_NAME(direct_axpy)(p, row0, rows, col0, cols);
+    return;
+  }
+  bool unit_dots = p->a_cs == 1 && p->b_rs == 1;
+  if (p->a_rs == 1 && !(unit_dots && rows < GEMM_DIRECT_ROWS)) {
+    GEMM_NAME(direct_columns)(p, row0, rows, col0, cols);
+    return;
+  }
+  for (size_t j = col0; j < col0 + cols; j++) {
+    GEMM_TYPE *column = p->c + j * p->c_cs;
+    const GEMM_TYPE *b = p->b + j * p->b_cs;
+    for (size_t i = row0; i < row0 + rows; i++) {
+      GEMM_TYPE sum = GEMM_NAME(dot)(p->a + i * p->a_rs, p->a_cs, b, p->b_rs, p->k);
+      column[i] = p->beta == 0 ? p->alpha * sum : p->alpha * sum + p->beta * column[i];
     }
   }
 }
@@ -420,7 +506,8 @@ static void GEMM_NAME(direct_task)(void *opaque, size_t thread_index, size_t row
  * enough to be worth waking threads. */
 static int GEMM_NAME(run_direct)(numapool_t *pool, const GEMM_NAME(problem_t) *p) {
   size_t tile_rows, tile_cols;
-  gemm_direct_tiles(p->m, p->n, p->k, &tile_rows, &tile_cols);
+  gemm_direct_tiles(p->m, p->n, p->k, numapool_get_thread_count(pool), &tile_rows,
+                    &tile_cols);
   if (pool == NULL || (tile_rows >= p->m && tile_cols >= p->n)) {
     GEMM_NAME(direct_block)(p, 0, p->m, 0, p->n);
     return 0;
