@@ -174,12 +174,7 @@ static uint8_t empty_mask(const numapool__compat_shape_t *shape, const size_t ra
   return empty;
 }
 
-static bool valid_call(const numapool__compat_shape_t *shape,
-                       numapool__compat_function_t function, const size_t tile[]) {
-  if (function == NULL) {
-    NUMAPOOL_LOG_ERROR("%s: the task function is NULL; nothing runs", shape->name);
-    return false;
-  }
+static bool valid_tiles(const numapool__compat_shape_t *shape, const size_t tile[]) {
   for (size_t d = 0; d < shape->dims; d++) {
     if (tile[d] == 0) {
       NUMAPOOL_LOG_ERROR("%s: invalid tile 0 in dimension %zu: tiles must be at least 1; "
@@ -206,6 +201,11 @@ void numapool__compat_run(void *threadpool, const numapool__compat_shape_t *shap
       .tiled = shape->tiled,
       .prefix = shape->prefix,
   };
+  if (function == NULL) {
+    NUMAPOOL_LOG_ERROR("%s: the task function is NULL; nothing runs", shape->name);
+    return;
+  }
+
   size_t call_range[NUMAPOOL_MAX_DIMS];
   size_t call_tile[NUMAPOOL_MAX_DIMS];
   for (size_t d = 0; d < shape->dims; d++) {
@@ -213,16 +213,13 @@ void numapool__compat_run(void *threadpool, const numapool__compat_shape_t *shap
     call_tile[d] = tile[d];
   }
 
-  /* An empty range makes no call, except that a dynamic call with only
-   * tiled dimensions empty covers them with one count-0 run each. */
+  /* An empty range makes no call, except in a dynamic call whose empty
+   * dimensions are all tiled: it makes one call per untiled index, with a
+   * count of 0 in the empty dimensions. */
   uint8_t empty = empty_mask(shape, range);
   if (empty != 0 && (!shape->dynamic || (empty & ~shape->tiled) != 0))
     return;
   if (empty != 0) {
-    if (function == NULL) {
-      NUMAPOOL_LOG_ERROR("%s: the task function is NULL; nothing runs", shape->name);
-      return;
-    }
     adapter.empty = empty;
     for (size_t d = 0; d < shape->dims; d++) {
       bool tiled = (shape->tiled & (1u << d)) != 0;
@@ -230,7 +227,7 @@ void numapool__compat_run(void *threadpool, const numapool__compat_shape_t *shap
       call_tile[d] = tiled ? call_range[d] : 1;
     }
   } else {
-    if (!valid_call(shape, function, tile))
+    if (!valid_tiles(shape, tile))
       return;
     if (shape->dynamic)
       widen_dynamic_tiles(shape, range, call_tile, numapool_get_thread_count(pool));
