@@ -83,7 +83,10 @@ static void fill_victims(numapool__tasks_t *tasks, const numapool_t *pool, size_
 }
 
 /* Copies the pool's placement into a new scheduler. The caller makes sure
- * the placement does not change meanwhile. */
+ * the placement does not change meanwhile.
+ * NOTE: the copy is never refreshed, so after numapool_set_thread_count()
+ * submissions still go to the threads of the old count, and threads added
+ * later only steal, without a domain for pinned tasks. */
 static numapool__tasks_t *tasks_create(numapool_t *pool) {
   numapool__tasks_t *tasks = aligned_alloc(NUMAPOOL_FALSE_SHARING_SIZE, sizeof(*tasks));
   if (tasks == NULL)

@@ -102,7 +102,11 @@ struct numapool__tasks {
    * removed. The seq_cst increment pairs with the seq_cst increment of
    * pool->sleepers or waiters by a thread about to sleep, which then reads
    * these counts: either the submitter sees the sleeper, or the sleeper
-   * sees the task. */
+   * sees the task.
+   * TODO: every push and take does a read-modify-write on this shared line,
+   * which costs a cache-line transfer per task when several threads run
+   * tasks; per-lane counts with a seq_cst fence on the submit side would
+   * avoid it. */
   _Alignas(NUMAPOOL_FALSE_SHARING_SIZE) atomic_size_t queued[NUMAPOOL__LEVELS];
   /* 1 while a wake-up of a sleeping worker is on its way: set by the
    * submitter that wakes one (exchange), cleared by the worker that starts

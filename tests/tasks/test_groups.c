@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <numapool/numapool.h>
 #include <numapool/tasks.h>
@@ -266,6 +267,40 @@ static void check_destroy_runs_queued(void) {
   passed++;
 }
 
+/* A sleeping worker wakes up for a task submitted from outside, without
+ * anyone waiting on the group: the task then runs on that worker. Without
+ * the wake-up this check would time out. */
+typedef struct wake_probe {
+  atomic_int done;
+  atomic_size_t thread_index;
+} wake_probe_t;
+
+static void probe_task(void *context) {
+  wake_probe_t *probe = context;
+  atomic_store(&probe->thread_index, numapool_task_thread_index());
+  atomic_store(&probe->done, 1);
+}
+
+static void check_sleeping_worker_wakes(long spin_us) {
+  numapool_options_t options = {.thread_count = 2, .spin_us = spin_us};
+  numapool_t *pool = numapool_create(&options);
+  CHECK(pool != NULL);
+  numapool_group_t group;
+  CHECK_EQ(numapool_group_init(&group, pool), 0);
+  for (int round = 0; round < 20; round++) {
+    /* Let the worker finish spinning and go to sleep. */
+    usleep(spin_us == NUMAPOOL_SPIN_NONE ? 2000 : 200);
+    wake_probe_t probe = {.done = 0, .thread_index = 99};
+    CHECK_EQ(numapool_group_submit(&group, probe_task, &probe, NULL), 0);
+    while (atomic_load(&probe.done) == 0)
+      usleep(50);
+    CHECK_UEQ(atomic_load(&probe.thread_index), 1);
+  }
+  CHECK_EQ(numapool_group_destroy(&group), 0);
+  numapool_destroy(pool);
+  passed++;
+}
+
 static void check_sizing(void) {
   size_t count = 0;
   CHECK_EQ(numapool_thread_count_for_blocking(4, 1.0, 0.0, &count), 0);
@@ -312,6 +347,8 @@ int main(void) {
   }
   check_null_pool();
   check_destroy_runs_queued();
+  check_sleeping_worker_wakes(NUMAPOOL_SPIN_NONE);
+  check_sleeping_worker_wakes(0);
   check_sizing();
   return check_done("tasks_groups", passed);
 }
