@@ -1,6 +1,6 @@
 /* Bad input: public functions called with invalid arguments return an
- * error (a negative NUMAPOOL_E* code, or NULL with errno) and run nothing;
- * edge values that are valid work. Cases already in tests/pool (dims 0
+ * error (a negative NUMAPOOL_E* code, or NULL with errno) and run nothing.
+ * Valid edge values, such as huge ranges with huge tiles, work. Cases already in tests/pool (dims 0
  * and 7, NULL range or task, a tile of 0 and flag 0x80 in
  * numapool_parallel_for, the 3-D overflow) are not repeated.
  *
@@ -223,8 +223,10 @@ static unsigned check_pool_queries(numapool_t *pool) {
   atomic_store(&task_runs, 0);
   numapool_destroy(fresh);
 
-  for (int code = -200; code <= 200; code++)
-    CHECK(numapool_strerror(code) != NULL && numapool_strerror(code)[0] != '\0');
+  for (int code = -200; code <= 200; code++) {
+    CHECK(numapool_strerror(code) != NULL);
+    CHECK(numapool_strerror(code)[0] != '\0');
+  }
   CHECK(numapool_strerror(INT_MIN) != NULL);
   CHECK(numapool_strerror(INT_MAX) != NULL);
   return 26;

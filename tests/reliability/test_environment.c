@@ -266,8 +266,8 @@ static unsigned check_one_cpu_mask(child_result_t *result) {
 
 /* hwloc failing to load: HWLOC_COMPONENTS=stop leaves hwloc without a
  * discovery component, so hwloc_topology_load() fails (hwloc 2.9). The
- * pool falls back to one flat domain of the allowed CPUs and says so
- * once, however many pools are created. */
+ * pool falls back to one flat domain of the allowed CPUs and logs a
+ * warning once, however many pools are created. */
 static int child_hwloc_fails(void *argument) {
   (void)argument;
   CHECK(setenv("HWLOC_COMPONENTS", "stop", 1) == 0);

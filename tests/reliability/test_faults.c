@@ -28,8 +28,8 @@ typedef int (*thread_create_hook_t)(size_t worker_index);
 extern thread_create_hook_t numapool__thread_create_hook;
 
 /* Allocation accounting. While armed, the wrappers count allocation
- * attempts and fail the one numbered fail_at (1-based); live counts the
- * blocks allocated and not yet freed through the wrapped functions. */
+ * attempts and fail the one numbered fail_at (1-based). live_blocks counts
+ * the blocks allocated and not yet freed through the wrapped functions. */
 static atomic_long live_blocks;
 static atomic_long attempts;
 static atomic_long fail_at;
@@ -389,7 +389,7 @@ static long fail_each_allocation(scenario_t scenario, const char *name) {
     arm(attempt);
     scenario();
     disarm();
-    long made = atomic_load(&attempts);
+    long attempts_made = atomic_load(&attempts);
     if (count_threads_settled(threads_before) != threads_before ||
         atomic_load(&live_blocks) != blocks_before) {
       fprintf(stderr, "%s, allocation %ld failed: threads %zu -> %zu, live blocks %ld -> %ld\n",
@@ -398,8 +398,8 @@ static long fail_each_allocation(scenario_t scenario, const char *name) {
       CHECK_MSG(0, name);
     }
     if (atomic_load(&injected) == 0) {
-      printf("%s: %ld allocation points, each failed once, all clean\n", name, made);
-      return made;
+      printf("%s: %ld allocation points, each failed once, all clean\n", name, attempts_made);
+      return attempts_made;
     }
   }
 }

@@ -65,7 +65,7 @@ static bool team_on_every_thread(numapool_t *pool) {
          atomic_load(&arrivals) == numapool_get_thread_count(pool);
 }
 
-/* Application threads that keep calling their pool until told to stop. */
+/* Application threads that keep calling their pool until *stop is set. */
 typedef struct caller {
   numapool_t *pool;
   atomic_bool *stop;
@@ -125,7 +125,8 @@ static int child_uses_pools(void *argument) {
   }
   int status;
   CHECK(waitpid(grandchild, &status, 0) == grandchild);
-  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  CHECK(WIFEXITED(status));
+  CHECK_EQ(WEXITSTATUS(status), 0);
 
   numapool_destroy(fresh);
   for (size_t i = 0; i < 3; i++)
@@ -182,8 +183,8 @@ static unsigned check_fork_during_calls(void) {
 }
 
 /* exit() with live pools, from the main thread while another thread runs
- * calls on one of them. Kept in globals, so the leak checker sees the
- * pools as reachable. */
+ * calls on one of them. The pools are kept in globals, so the leak checker
+ * counts them as reachable. */
 static numapool_t *live_pools[2];
 
 static int child_exits_with_live_pools(void *argument) {

@@ -154,7 +154,11 @@ static unsigned stress_random_calls(uint64_t *state, size_t calls) {
   for (size_t call = 0; call < calls; call++) {
     if (random_below(state, 16) == 0) {
       size_t wanted = random_below(state, MAX_POOL_THREADS + 2);
-      size_t expected = wanted == 0 ? 1 : wanted > max_threads ? max_threads : wanted;
+      size_t expected = wanted;
+      if (expected == 0)
+        expected = 1;
+      if (expected > max_threads)
+        expected = max_threads;
       CHECK_UEQ(numapool_set_thread_count(pool, wanted), expected);
       CHECK_UEQ(numapool_get_thread_count(pool), expected);
     }
@@ -361,7 +365,7 @@ static unsigned stress_alternating_calls(size_t calls_each) {
 }
 
 /* Fails the test when no call finished for WATCHDOG_SECONDS, so a hang
- * says what hung instead of running into the CTest timeout. */
+ * is reported as one instead of running into the CTest timeout. */
 #define WATCHDOG_SECONDS 60
 
 static void *watch_progress(void *argument) {
