@@ -111,17 +111,41 @@ static void empty_items(void *context, size_t thread_index, size_t start, size_t
   (void)extent;
 }
 
-/* Median time of an empty 2-item parallel-for, in nanoseconds. */
+/* Time per call of an empty 2-item parallel-for over one round of calls,
+ * in nanoseconds. */
 static double empty_call_ns(numapool_t *pool) {
-  enum { CALLS = 20000, ROUNDS = 11 };
-  double samples[ROUNDS];
+  enum { CALLS = 20000 };
+  double start = bench_now();
+  for (size_t i = 0; i < CALLS; i++)
+    numapool_parallel_for_1d(pool, 2, 1, empty_items, NULL, 0);
+  return (bench_now() - start) / CALLS * 1e9;
+}
+
+/* The empty parallel-for on two 2-thread pools, one without task queues
+ * and one with them, in alternating rounds so that both see the same
+ * machine load. Runs first, before any peer runtime has threads. */
+static int compare_call_latency(void) {
+  enum { ROUNDS = 21 };
+  numapool_options_t options = {.thread_count = 2};
+  numapool_t *plain = numapool_create(&options);
+  numapool_t *with_tasks = numapool_create(&options);
+  numapool_group_t group;
+  if (plain == NULL || with_tasks == NULL || numapool_group_init(&group, with_tasks) != 0)
+    return 1;
+
+  double before[ROUNDS];
+  double after[ROUNDS];
   for (size_t r = 0; r < ROUNDS; r++) {
-    double start = bench_now();
-    for (size_t i = 0; i < CALLS; i++)
-      numapool_parallel_for_1d(pool, 2, 1, empty_items, NULL, 0);
-    samples[r] = (bench_now() - start) / CALLS * 1e9;
+    before[r] = empty_call_ns(plain);
+    after[r] = empty_call_ns(with_tasks);
   }
-  return bench_median(samples, ROUNDS);
+  printf("empty parallel-for, 2 threads, median of %d rounds: %.0f ns without task queues, "
+         "%.0f ns with them\n",
+         ROUNDS, bench_median(before, ROUNDS), bench_median(after, ROUNDS));
+  numapool_group_destroy(&group);
+  numapool_destroy(with_tasks);
+  numapool_destroy(plain);
+  return 0;
 }
 
 static void print_row(const char *name, size_t threads, double numapool, double tbb,
@@ -138,21 +162,9 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  /* The idle loop checks for tasks only once the pool has a group. This
-   * runs first, before any peer runtime has threads. */
-  numapool_options_t call_options = {.thread_count = 2};
-  numapool_t *call_pool = numapool_create(&call_options);
-  if (call_pool == NULL)
+  /* The idle loop checks for tasks only once the pool has a group. */
+  if (compare_call_latency() != 0)
     return 1;
-  double before = empty_call_ns(call_pool);
-  numapool_group_t group;
-  if (numapool_group_init(&group, call_pool) != 0)
-    return 1;
-  double after = empty_call_ns(call_pool);
-  numapool_group_destroy(&group);
-  printf("empty parallel-for, 2 threads: %.0f ns without task queues, %.0f ns with them\n",
-         before, after);
-  numapool_destroy(call_pool);
 
   printf("%-22s %7s %12s %12s %12s %10s %10s\n", "benchmark (median ms)", "threads",
          "numapool", "oneTBB", "OpenMP", "TBB/np", "OMP/np");
