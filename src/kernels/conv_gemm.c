@@ -62,6 +62,7 @@ typedef struct conv_call {
   const numapool__sgemm_ukernel_info_t *ukernel;
   bool nchw;
   bool masked_copy; /* the CPU has AVX-512F, so copy_run_masked may run */
+  bool pointwise;   /* 1x1, unit stride, no padding: pixels map one to one */
   size_t mr, nr;
   size_t pixel_width;   /* pixels per panel: mr for NCHW, nr for NHWC */
   size_t channel_width; /* output channels per weight panel: nr for NCHW, mr for NHWC */
@@ -198,6 +199,26 @@ static void copy_run_masked(float *out, const float *source, size_t first, size_
 }
 #endif
 
+/* The NCHW tile of a 1x1 convolution with unit stride and no padding,
+ * where output pixel i reads input pixel i: each panel row is a straight
+ * copy of mr floats of one input plane, zero past count. */
+static void pack_pointwise_tile(const conv_call_t *call, const float *source, size_t count,
+                                float *dst) {
+  const numapool__conv2d_shape_t *s = call->shape;
+  size_t mr = call->mr, k = s->reduction, plane = s->in_height * s->in_width;
+  for (size_t c = 0; c < k; c++) {
+    const float *line = source + c * plane;
+    for (size_t first = 0; first < count; first += mr) {
+      size_t length = count - first < mr ? count - first : mr;
+      float *out = dst + first * k + c * mr;
+      if (call->masked_copy)
+        copy_run_masked(out, line + first, 0, length, mr);
+      else
+        copy_run(out, line + first, 0, 1, 0, length, mr);
+    }
+  }
+}
+
 /* NCHW tile: panel t gets dst[t * mr * k + p * mr + i] = im2col[p][pixel +
  * t * mr + i], p = (c, kh, kw). Channels are the outer loop, so the input
  * is read plane by plane, in long contiguous stretches that the hardware
@@ -206,9 +227,13 @@ static void pack_nchw_tile(const conv_call_t *call, size_t image, size_t group, 
                            size_t count, pixel_run_t runs[], float *dst) {
   const numapool__conv2d_shape_t *s = call->shape;
   size_t mr = call->mr, k = s->reduction;
-  size_t run_count = split_runs(call, pixel, count, mr, runs);
   const float *channel0 =
       call->input + (image * s->in_channels + group * s->group_in) * s->in_height * s->in_width;
+  if (call->pointwise) {
+    pack_pointwise_tile(call, channel0 + pixel, count, dst);
+    return;
+  }
+  size_t run_count = split_runs(call, pixel, count, mr, runs);
 
   for (size_t c = 0, p = 0; c < s->group_in; c++) {
     const float *plane = channel0 + c * s->in_height * s->in_width;
@@ -394,6 +419,10 @@ int numapool__conv2d_gemm(numapool_t *pool, const numapool__conv2d_shape_t *shap
 #if defined(__x86_64__)
   call.masked_copy = ukernel == &numapool__sgemm_ukernel_avx512;
 #endif
+  call.pointwise = shape->kernel_height == 1 && shape->kernel_width == 1 &&
+                   shape->stride_height == 1 && shape->stride_width == 1 &&
+                   shape->pad_top == 0 && shape->pad_left == 0 &&
+                   shape->out_height == shape->in_height && shape->out_width == shape->in_width;
   call.pixel_width = call.nchw ? call.mr : call.nr;
   call.channel_width = call.nchw ? call.nr : call.mr;
   call.channel_panels = (shape->group_out + call.channel_width - 1) / call.channel_width;
