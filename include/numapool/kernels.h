@@ -18,12 +18,13 @@
  * done. With k = 0 or alpha = 0, A and B are not read and C becomes
  * beta * C (zero when beta = 0).
  *
- * Returns 0, or NUMAPOOL_EINVAL for an invalid argument: an unknown layout
- * or transpose value, a negative size, a leading dimension smaller than the
- * stored rows (column-major) or columns (row-major) of its matrix and at
- * least 1, or a NULL matrix pointer in a call that reads or writes it. The
- * diagnostic log names the parameter by position and name, as the
- * reference BLAS routine xerbla does. NUMAPOOL_ENOMEM when a pack buffer
+ * Returns 0, or NUMAPOOL_EINVAL for an invalid argument. Invalid are an
+ * unknown layout or transpose value, a negative size, and a NULL matrix
+ * pointer in a call that reads or writes that matrix. A leading dimension
+ * is invalid below 1 and below the row count of its stored matrix
+ * (column-major) or its column count (row-major). The diagnostic log names
+ * the parameter by position and name, as the reference BLAS routine xerbla
+ * does. NUMAPOOL_ENOMEM when a pack buffer
  * cannot be allocated. C is unchanged when an error is returned, except
  * after NUMAPOOL_ENOMEM on a multi-threaded call, when its contents are
  * unspecified.

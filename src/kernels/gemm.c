@@ -25,9 +25,10 @@
  * measured on larger machines. */
 #define GEMM_SERIAL_WORK ((size_t)96 * 96 * 96)
 
-/* Multiply-adds below which the direct path is used whatever the shape,
- * and the work per tile of a parallel direct call. */
-#define GEMM_DIRECT_WORK ((size_t)32 * 32 * 32)
+/* Multiply-adds below which the direct path is used whatever the shape
+ * (with the AVX-512 kernels on Zen 4, packing was faster from 24^3 and
+ * slower at 16^3), and the work per tile of a parallel direct call. */
+#define GEMM_DIRECT_WORK ((size_t)20 * 20 * 20)
 #define GEMM_DIRECT_TILE_WORK ((size_t)1 << 18)
 
 /* Rows of C per register block of the direct path (one zmm of floats),
@@ -39,7 +40,18 @@
  * packed output stays in L1. */
 #define GEMM_PACK_CHUNK 64
 
-#if defined(__x86_64__) && defined(__has_attribute)
+/* Clones of the packing and direct-path loops for wider vectors, chosen
+ * by an ifunc resolver at load time. Sanitizer builds go without: the
+ * resolver runs before the sanitizer runtime is set up and crashes in its
+ * instrumentation. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GEMM_NO_CLONES 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GEMM_NO_CLONES 1
+#endif
+#endif
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(GEMM_NO_CLONES)
 #if __has_attribute(target_clones)
 #define GEMM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
@@ -52,8 +64,8 @@ static size_t gemm_div_up(size_t value, size_t divisor) {
   return (value + divisor - 1) / divisor;
 }
 
-/* Splits count items into parts near-equal contiguous ranges and returns
- * range index as [*begin, *end). */
+/* Splits count items into parts contiguous ranges of near-equal size and
+ * stores range number index as [*begin, *end). */
 static void gemm_share(size_t count, size_t parts, size_t index, size_t *begin, size_t *end) {
   *begin = count * index / parts;
   *end = count * (index + 1) / parts;
@@ -262,9 +274,9 @@ static int check_arguments(const gemm_arguments_t *args) {
     }
   }
 
-  /* Stored widths: a column-major matrix stores columns of height rows,
-   * so its leading dimension is at least its row count; a row-major one
-   * at least its column count. */
+  /* A column-major matrix stores columns of height rows, so its leading
+   * dimension is at least its row count. A row-major one needs at least
+   * its column count. */
   bool row_major = args->layout == NUMAPOOL_ROW_MAJOR;
   bool a_trans = args->trans_a != NUMAPOOL_NO_TRANS, b_trans = args->trans_b != NUMAPOOL_NO_TRANS;
   int a_rows = a_trans ? args->k : args->m, a_cols = a_trans ? args->m : args->k;

@@ -1,6 +1,6 @@
 /* The GEMM driver, written once for both element types. gemm.c includes
- * this file twice, with GEMM_TYPE float and GEMM_PREFIX s, then with double
- * and d; GEMM_NAME(x) names the copy's functions and types.
+ * this file twice, with GEMM_TYPE float and GEMM_PREFIX sgemm, then with
+ * double and dgemm. GEMM_NAME(x) names the copy's functions and types.
  *
  * The problem arrives normalized to a column-major C (see gemm.c), with
  * op(A) and op(B) given by element strides:
@@ -238,7 +238,7 @@ static void GEMM_NAME(macro_kernel)(const GEMM_NAME(problem_t) *p, size_t depth,
 typedef struct GEMM_NAME(team_context) {
   const GEMM_NAME(problem_t) *problem;
   numapool_t *pool;
-  /* Two B panels of kc x nc, set by thread 0 before the first barrier and
+  /* Two packed B panels, set by thread 0 before the first barrier and
    * read by all threads after it (the barrier orders the accesses); NULL
    * when the allocation failed. */
   GEMM_TYPE *b_panels;
@@ -390,7 +390,7 @@ static inline void GEMM_NAME(direct_store)(GEMM_TYPE *column, const GEMM_TYPE *s
 
 /* The direct path's column form, for a contiguous op(A) column (a_rs = 1):
  * blocks of GEMM_DIRECT_ROWS rows by 4 columns of C are summed over all of
- * k in local arrays of fixed size, which the compiler keeps in vector
+ * k in local arrays of fixed size, so the compiler can keep them in vector
  * registers, then written once. Edge blocks take the same loops with
  * run-time bounds. */
 GEMM_CLONES
@@ -467,13 +467,12 @@ static void GEMM_NAME(direct_axpy)(const GEMM_NAME(problem_t) *p, size_t row0, s
 }
 
 /*
- * Direct path for small and skinny problems: no packing. Computes the
- * block of C at rows [row0, row0 + rows), columns [col0, col0 + cols):
- * with contiguous columns of op(A) in the column form, or the streaming
- * form for columns longer than GEMM_DIRECT_LONG, otherwise as one dot
- * product per element, vectorized when the rows of op(A) and the columns
- * of op(B) are both contiguous. Short columns with such rows take the dot
- * products too.
+ * Direct path for small and skinny problems: computes the block of C at
+ * rows [row0, row0 + rows), columns [col0, col0 + cols) without packing.
+ * Contiguous columns of op(A) take the column form, or the streaming form
+ * when longer than GEMM_DIRECT_LONG. Other layouts compute one dot product
+ * per element, vectorized when the rows of op(A) and the columns of op(B)
+ * are both contiguous; short columns with such rows take it too.
  */
 static void GEMM_NAME(direct_block)(const GEMM_NAME(problem_t) *p, size_t row0, size_t rows,
                                     size_t col0, size_t cols) {

@@ -25,11 +25,11 @@ typedef void (*numapool__sgemm_ukernel_t)(size_t k, const float *a, const float 
 typedef void (*numapool__dgemm_ukernel_t)(size_t k, const double *a, const double *b, double *c,
                                           size_t ldc, double alpha, double beta);
 
-/* A microkernel with its tile shape and the cache block sizes the driver
- * uses with it: kc steps of k per packed panel, mc rows of op(A) per packed
- * block (a multiple of mr), nc columns of op(B) per packed panel (a
- * multiple of nr). */
-/* The most narrow kernels a set may have. */
+/* Tile shape of a microkernel and the cache block sizes the driver uses
+ * with it. A packed panel covers kc steps of k, a packed A block mc rows
+ * of op(A) (a multiple of mr), and a packed B panel nc columns of op(B)
+ * (a multiple of nr). */
+/* Maximum number of narrow kernels in a set. */
 #define NUMAPOOL__GEMM_MAX_NARROW 2
 
 typedef struct numapool__gemm_blocking {

@@ -7,9 +7,9 @@
  *   bench_gemm [-r rounds] [-t threads,...] [-p s|d|sd] [-c] [m,n,k ...]
  *
  * -c times by the CPU time of the process divided by the thread count
- * instead of by the wall clock: on a machine shared with other work this
- * leaves out the time the threads waited for a CPU, while spinning and
- * packing still count.
+ * instead of by the wall clock. On a machine shared with other work this
+ * leaves out the time the threads waited for a CPU, while time spent
+ * spinning and packing still counts.
  *
  * Without shapes it runs squares 256 to 2048 and convolution-like shapes
  * (M 64-256, N 3136, K 576-2304). All matrices are row-major, not

@@ -1,9 +1,9 @@
 /* numapool_sgemm and numapool_dgemm against a naive reference computed in
  * double precision (long double for dgemm) and, when the build found it,
- * against OpenBLAS's cblas_sgemm and cblas_dgemm, over a table of shapes,
- * both layouts, all transpose combinations, padded leading dimensions and
- * several alpha and beta values, with NULL pools and pools of 2 and 3
- * threads. Each result element must lie within the standard error bound of
+ * against OpenBLAS's cblas_sgemm and cblas_dgemm. The cases cover a table
+ * of shapes, both layouts, all transpose combinations, padded leading
+ * dimensions and several alpha and beta values, with NULL pools and pools
+ * of 2 and 3 threads. Each result element must lie within the standard error bound of
  * a k-term dot product, and the padding of C must be untouched.
  *
  * Under ASan or TSan, or with NUMAPOOL_TEST_REDUCED=1 in the environment,

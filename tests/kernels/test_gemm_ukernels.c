@@ -1,7 +1,7 @@
 /* Each GEMM microkernel the CPU can run, narrow variants included, against
- * the portable reference tile update, on packed panels of several depths,
- * with alpha and beta of 0, 1 and other values, NaN in C when beta is 0,
- * and a padded C whose padding must stay untouched. The kernel sources are
+ * the portable reference tile update. Packed panels have several depths,
+ * alpha and beta are 0, 1 and other values, C holds NaN when beta is 0,
+ * and the padding of C must stay untouched. The kernel sources are
  * compiled into this program, so it reaches them without exported
  * symbols. */
 #include <math.h>
