@@ -191,7 +191,8 @@ static void wake_worker(numapool__tasks_t *tasks, bool all) {
 static void wake_waiters(numapool__tasks_t *tasks, bool always) {
   if (atomic_load(&tasks->waiters) == 0)
     return;
-  if (!always && atomic_exchange(&tasks->waiter_wake_pending, 1) != 0)
+  if (!always && (atomic_load(&tasks->waiter_wake_pending) != 0 ||
+                  atomic_exchange(&tasks->waiter_wake_pending, 1) != 0))
     return;
   atomic_fetch_add(&tasks->waiter_seq, 1);
   numapool__futex_wake(&tasks->waiter_seq, INT_MAX);
