@@ -268,13 +268,25 @@ static int parse_precision(perf_options_t *options, const char *value) {
   return 0;
 }
 
+static int parse_mpi(perf_options_t *options, const char *value) {
+  (void)value;
+  options->mpi = true;
+  return 0;
+}
+
 static const perf_option_t gemm_options[] = {
     {"--sizes", "LIST",
      "matrix sizes, N (square) or MxNxK, comma-separated; default: 256,1024", parse_sizes},
     {"--precision", "TYPE", "f32, f64 or both; default: both", parse_precision},
+    {"--mpi", NULL,
+     "distributed GEMM (SUMMA) over the ranks of mpirun, one pool per rank; --threads is "
+     "per rank; rank 0 writes the merged report; default: off",
+     parse_mpi},
 };
 
 static int gemm_run(perf_report_t *report, perf_options_t *options) {
+  if (options->mpi)
+    return perf_gemm_mpi(report, options);
   if (options->size_count == 0) {
     size_t defaults[2] = {256, 1024};
     for (size_t i = 0; i < 2; i++)

@@ -274,7 +274,10 @@ static const perf_option_t common_options[] = {
  * indent. */
 static void print_option(const perf_option_t *option) {
   char left[48];
-  snprintf(left, sizeof left, "%s %s", option->name, option->value_name);
+  if (option->value_name != NULL)
+    snprintf(left, sizeof left, "%s %s", option->name, option->value_name);
+  else
+    snprintf(left, sizeof left, "%s", option->name);
   printf("  %-24s", left);
   size_t column = 26;
   const char *word = option->help;
@@ -354,7 +357,14 @@ int perf_options_parse(perf_options_t *options, const char *subcommand, const ch
     }
 
     const char *value = equals != NULL ? equals + 1 : NULL;
-    if (value == NULL) {
+    if (option->value_name == NULL) {
+      /* A flag: it takes no value. */
+      if (value != NULL) {
+        perf_usage_error(subcommand, "option %s takes no value, but '%s' was given",
+                         option->name, value);
+        return PERF_EXIT_USAGE;
+      }
+    } else if (value == NULL) {
       if (i + 1 >= argc) {
         perf_usage_error(subcommand, "option %s needs a value (%s)", option->name,
                          option->value_name);

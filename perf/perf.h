@@ -52,6 +52,7 @@ typedef struct perf_options {
   size_t size_count;
   const char *api;      /* forkjoin: native or pthreadpool */
   const char *precision; /* gemm: f32, f64 or both */
+  bool mpi;              /* gemm: distributed over the MPI ranks */
   char *storage[8];     /* strings the parser allocated */
 } perf_options_t;
 
@@ -159,6 +160,8 @@ typedef struct perf_report {
   perf_result_t *results;
   size_t count, capacity;
   char counters_backend[PERF_TEXT];
+  /* Set on MPI ranks other than 0: rank 0 writes the merged report. */
+  bool suppress_output;
 } perf_report_t;
 
 void perf_report_init(perf_report_t *report, const perf_options_t *options, int argc,
@@ -225,6 +228,10 @@ extern const perf_subcommand_t perf_gemm;
 extern const perf_subcommand_t perf_conv;
 extern const perf_subcommand_t perf_eltwise;
 extern const perf_subcommand_t perf_tasks;
+
+/* numapool-perf gemm --mpi (bench_gemm_mpi.c): the distributed GEMM over
+ * the ranks of MPI_COMM_WORLD, or a usage error when built without MPI. */
+int perf_gemm_mpi(perf_report_t *report, perf_options_t *options);
 
 /* Subcommands that write no report. Each returns the exit status. */
 int perf_topology_main(int argc, char **argv);

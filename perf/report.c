@@ -500,6 +500,8 @@ static void write_format(FILE *out, const perf_report_t *report, perf_format_t f
 
 int perf_report_write(const perf_report_t *report) {
   const perf_options_t *options = report->options;
+  if (report->suppress_output)
+    return 0;
   write_format(stdout, report, options->format);
   fflush(stdout);
   if (options->report_path == NULL)
