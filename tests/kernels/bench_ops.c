@@ -141,11 +141,14 @@ static void dnnl_setup(conv_setup_t *s, dnnl_engine_t engine) {
   dnnl_dims_t weights = {(dnnl_dim_t)d->groups, (dnnl_dim_t)(d->out_channels / d->groups),
                          (dnnl_dim_t)(d->in_channels / d->groups),
                          (dnnl_dim_t)d->kernel_height, (dnnl_dim_t)d->kernel_width};
+
+  /* format_tag_any: oneDNN picks its own (blocked) layouts. */
   dnnl_memory_desc_t src_md, weights_md, dst_md;
   DNNL_CHECK(dnnl_memory_desc_init_by_tag(&src_md, 4, src, dnnl_f32, dnnl_format_tag_any));
   DNNL_CHECK(dnnl_memory_desc_init_by_tag(&dst_md, 4, dst, dnnl_f32, dnnl_format_tag_any));
   DNNL_CHECK(dnnl_memory_desc_init_by_tag(&weights_md, 5, weights, dnnl_f32,
                                           dnnl_format_tag_any));
+
   dnnl_dims_t strides = {(dnnl_dim_t)d->stride_height, (dnnl_dim_t)d->stride_width};
   dnnl_dims_t dilates = {0, 0};
   dnnl_dims_t pad_l = {(dnnl_dim_t)d->pad_top, (dnnl_dim_t)d->pad_left};
@@ -154,8 +157,12 @@ static void dnnl_setup(conv_setup_t *s, dnnl_engine_t engine) {
   DNNL_CHECK(dnnl_dilated_convolution_forward_desc_init(
       &conv, dnnl_forward_inference, dnnl_convolution_direct, &src_md, &weights_md, NULL,
       &dst_md, strides, dilates, pad_l, pad_r));
+
   dnnl_primitive_desc_t pd;
   DNNL_CHECK(dnnl_primitive_desc_create(&pd, &conv, NULL, engine, NULL));
+
+  /* Memory in the chosen layouts, filled with small values (contents do
+   * not change the timing, but NaN or denormals could). */
   const dnnl_query_t queries[3] = {dnnl_query_src_md, dnnl_query_weights_md, dnnl_query_dst_md};
   for (int i = 0; i < 3; i++) {
     const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(pd, queries[i], 0);

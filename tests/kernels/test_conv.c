@@ -1,11 +1,11 @@
 /* numapool_conv2d against a naive direct convolution computed in double
- * precision, over a table of shapes (1x1, 3x3 stride 2, 7x7 pad 3,
- * dilation 2, depthwise, depthwise with a channel multiplier, groups 2, odd
- * and asymmetric sizes and padding, batch 1, 2 and 8), in both layouts,
- * with and without bias, with no activation, ReLU and clamp, on a NULL
- * pool and a pool of 2 threads. Each output must lie within
- * 1e-5 * sum |w x| + 1e-6 of the reference. Then the descriptor checks:
- * every invalid field is rejected with the documented code. */
+ * precision. The table of shapes covers 1x1, 3x3 stride 2, 7x7 pad 3,
+ * dilation 2, depthwise, depthwise with a channel multiplier, groups 2,
+ * odd and asymmetric sizes and padding, and batch 1, 2 and 8. Each shape
+ * runs in both layouts, on a NULL pool and a pool of 2 threads, with bias
+ * or without and with no activation, ReLU or clamp. Each output must lie
+ * within 1e-5 * sum |w x| + 1e-6 of the reference. Then the descriptor
+ * checks: every invalid field is rejected with the documented code. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
