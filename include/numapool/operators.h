@@ -179,6 +179,8 @@ typedef enum numapool_conv2d_layout {
   NUMAPOOL_LAYOUT_NHWC = 1
 } numapool_conv2d_layout_t;
 
+/* The activation applied to each output after the bias. Where a result is
+ * NaN, RELU and CLAMP give NaN or the lower bound depending on the path. */
 typedef enum numapool_activation {
   NUMAPOOL_ACTIVATION_NONE = 0,
   NUMAPOOL_ACTIVATION_RELU = 1,  /* y = max(y, 0) */
@@ -229,7 +231,9 @@ NUMAPOOL_API int numapool_conv2d_output_size(const numapool_conv2d_desc_t *desc,
  * output = activation(conv2d(input, weights) + bias) in desc->layout.
  * bias has out_channels elements, or is NULL for none. output must not
  * overlap the input, weights or bias. Per-thread buffers come from
- * numapool_scratch(), so the first call on a pool allocates them.
+ * numapool_scratch(), so the first call on a pool allocates them. The
+ * weights are repacked for the microkernels on every call, into memory
+ * allocated for the call.
  * Returns 0, NUMAPOOL_EINVAL, NUMAPOOL_EOVERFLOW or NUMAPOOL_ENOMEM.
  */
 NUMAPOOL_API int numapool_conv2d(numapool_t *pool, const numapool_conv2d_desc_t *desc,

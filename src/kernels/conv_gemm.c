@@ -428,7 +428,9 @@ int numapool__conv2d_gemm(numapool_t *pool, const numapool__conv2d_shape_t *shap
   call.channel_panels = (shape->group_out + call.channel_width - 1) / call.channel_width;
   atomic_init(&call.status, 0);
 
-  /* Pack the weights once for every task. */
+  /* Pack the weights once for every task. NOTE: this repeats on every
+   * call, with a fresh allocation; an API for prepacked weights would let
+   * a network pack them once. */
   size_t weight_panels = shape->groups * call.channel_panels;
   size_t packed_floats = weight_panels * call.channel_width * shape->reduction;
   size_t packed_bytes = (packed_floats * sizeof(float) + 63) / 64 * 64;

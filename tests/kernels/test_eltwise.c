@@ -558,6 +558,20 @@ static void test_reduce_axis(void) {
     }
   }
 
+  /* A rank-1 tensor reduced over its only axis gives a rank-0 result,
+   * with the same bits as the reduction over every element. */
+  size_t hundred = 100;
+  numapool_tensor_t line, scalar;
+  CHECK_EQ(numapool_tensor_init(&line, 1, &hundred), 0);
+  CHECK_EQ(numapool_tensor_init(&scalar, 0, NULL), 0);
+  float by_axis = 0.0f, by_all = 1.0f;
+  CHECK_EQ(numapool_reduce(pools[1], NUMAPOOL_REDUCE_SUM, &line, x, 0, &scalar, &by_axis), 0);
+  CHECK_EQ(numapool_reduce(pools[1], NUMAPOOL_REDUCE_SUM, &line, x, NUMAPOOL_REDUCE_ALL, &scalar,
+                           &by_all),
+           0);
+  checks++;
+  CHECK_MSG(same_bits(by_axis, by_all), "axis 0 of a vector sums like the whole vector");
+
   /* An empty axis gives the identity. */
   const size_t empty_shape[2] = {3, 0}, three = 3;
   numapool_tensor_t e_desc, e_out;
