@@ -65,11 +65,11 @@ static bool nchw_rows_avx512_fits(const numapool__conv2d_shape_t *s) {
          blocks * s->kernel_width <= MAX_COLUMN_STEPS;
 }
 
-/* NCHW output rows [oh, oh + rows) of one plane with unit stride, all taps
- * at once: each block of 16 outputs stays in a register while every tap
- * adds a masked load of its input row, and is stored once, clamped. The
- * load masks and offsets depend only on the block and kw, so they are
- * computed once per call here. */
+/* Computes NCHW output rows [oh, oh + rows) of one plane with unit stride,
+ * all taps at once. Each block of 16 outputs stays in a register while
+ * every tap adds a masked load of its input row, and is stored once,
+ * clamped. The load masks and offsets depend only on the block and kw, so
+ * they are computed once per task, before the rows. */
 __attribute__((target("avx512f"))) static void nchw_rows_avx512(const depthwise_call_t *call,
                                                                 size_t plane, size_t oh,
                                                                 size_t rows) {
