@@ -223,8 +223,9 @@ static void pack_pointwise_tile(const conv_call_t *call, const float *source, si
  * t * mr + i], p = (c, kh, kw). Channels are the outer loop, so the input
  * is read plane by plane, in long contiguous stretches that the hardware
  * prefetchers follow. Pixels past count are zero. */
-static void pack_nchw_tile(const conv_call_t *call, size_t image, size_t group, size_t pixel,
-                           size_t count, pixel_run_t runs[], float *dst) {
+static inline __attribute__((always_inline)) void
+pack_nchw_tile_body(const conv_call_t *call, size_t image, size_t group, size_t pixel,
+                    size_t count, pixel_run_t runs[], float *dst, bool masked) {
   const numapool__conv2d_shape_t *s = call->shape;
   size_t mr = call->mr, k = s->reduction;
   const float *channel0 =
@@ -253,7 +254,7 @@ static void pack_nchw_tile(const conv_call_t *call, size_t image, size_t group, 
                            (ptrdiff_t)s->pad_left;
           size_t first, last;
           valid_range(base, s->stride_width, s->in_width, run->length, &first, &last);
-          if (call->masked_copy && s->stride_width == 1)
+          if (masked && s->stride_width == 1)
             copy_run_masked(out, line + base, first, last, run->length);
           else
             copy_run(out, line, base, s->stride_width, first, last, run->length);
@@ -269,6 +270,27 @@ static void pack_nchw_tile(const conv_call_t *call, size_t image, size_t group, 
     for (size_t p = 0; p < k; p++)
       memset(last_panel + p * mr + filled, 0, (mr - filled) * sizeof(float));
   }
+}
+
+#if defined(__x86_64__)
+/* The tile packing compiled for AVX-512F, so that the masked copies are
+ * inlined into the loops. */
+__attribute__((target("avx512f"))) static void
+pack_nchw_tile_avx512(const conv_call_t *call, size_t image, size_t group, size_t pixel,
+                      size_t count, pixel_run_t runs[], float *dst) {
+  pack_nchw_tile_body(call, image, group, pixel, count, runs, dst, true);
+}
+#endif
+
+static void pack_nchw_tile(const conv_call_t *call, size_t image, size_t group, size_t pixel,
+                           size_t count, pixel_run_t runs[], float *dst) {
+#if defined(__x86_64__)
+  if (call->masked_copy) {
+    pack_nchw_tile_avx512(call, image, group, pixel, count, runs, dst);
+    return;
+  }
+#endif
+  pack_nchw_tile_body(call, image, group, pixel, count, runs, dst, false);
 }
 
 /* NHWC panel: dst[p * nr + j] = im2col[p][pixel + j], p = (kh, kw, c). */
