@@ -65,6 +65,15 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Sleeps 50 ms before a timed batch, so that the threads of the library
+ * timed before it (OpenMP's and OpenBLAS's spin after a call, and so do
+ * numapool's for NUMAPOOL_SPIN_US) have gone idle and take no CPU or CPU
+ * time from the next one. */
+static void settle(void) {
+  struct timespec pause = {0, 50 * 1000 * 1000};
+  nanosleep(&pause, NULL);
+}
+
 static int compare_doubles(const void *x, const void *y) {
   double a = *(const double *)x, b = *(const double *)y;
   return (a > b) - (a < b);
@@ -183,6 +192,7 @@ static void bench_shape(const bench_setup_t *setup, const bench_shape_t *s, int 
     for (int lib = 0; lib < LIB_COUNT; lib++) {
       if (!library_available(setup, lib))
         continue;
+      settle();
       double start = now_seconds();
       for (int i = 0; i < batch[lib]; i++)
         run_once(setup, lib, s, a, b, c);
