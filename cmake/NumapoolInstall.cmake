@@ -8,11 +8,7 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/numapool"
 install(FILES "${PROJECT_BINARY_DIR}/include/numapool/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/numapool")
 
-set(NUMAPOOL_INSTALL_TARGETS numapool numapool_static)
-if(TARGET numapool_mpi)
-  list(APPEND NUMAPOOL_INSTALL_TARGETS numapool_mpi)
-endif()
-install(TARGETS ${NUMAPOOL_INSTALL_TARGETS}
+install(TARGETS numapool numapool_static
         EXPORT numapoolTargets
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
@@ -23,6 +19,18 @@ set(NUMAPOOL_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/numapool")
 install(EXPORT numapoolTargets
         NAMESPACE numapool::
         DESTINATION "${NUMAPOOL_CMAKE_DIR}")
+
+# numapool_mpi has its own export set, so that consumers who do not use it
+# need no MPI.
+if(TARGET numapool_mpi)
+  install(TARGETS numapool_mpi
+          EXPORT numapoolMpiTargets
+          LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+          INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+  install(EXPORT numapoolMpiTargets
+          NAMESPACE numapool::
+          DESTINATION "${NUMAPOOL_CMAKE_DIR}")
+endif()
 
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/templates/numapoolConfig.cmake.in"

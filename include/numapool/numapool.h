@@ -57,6 +57,10 @@ typedef enum numapool_status {
  * sentence, never NULL. */
 NUMAPOOL_API const char *numapool_strerror(int status);
 
+/* The most threads a pool can have, and the largest value accepted in
+ * numapool_options_t.thread_count and NUMAPOOL_NUM_THREADS. */
+#define NUMAPOOL_MAX_THREADS 65536
+
 /* The most dimensions a parallel-for range can have. */
 #define NUMAPOOL_MAX_DIMS 6
 

@@ -11,7 +11,7 @@
 
 #define DEFAULT_SPIN_US 50
 #define MAX_SPIN_US 10000000L
-#define MAX_THREADS ((size_t)1 << 16)
+#define MAX_THREADS ((size_t)NUMAPOOL_MAX_THREADS)
 
 _Thread_local numapool_t *numapool__current_pool;
 
@@ -137,9 +137,23 @@ static int allocate_arrays(numapool_t *pool) {
   for (size_t i = 0; i < threads; i++) {
     pool->workers[i].pool = pool;
     pool->workers[i].index = i;
-    pool->workers[i].victims = calloc(threads, sizeof(size_t));
-    if (pool->workers[i].victims == NULL)
+  }
+  return 0;
+}
+
+/* Sizes the steal lists of threads 0 .. thread_count - 1 for a pool of
+ * thread_count threads. They grow with the thread count in use rather than
+ * the maximum, so a large maximum costs no quadratic memory. */
+static int reserve_victims(numapool_t *pool, size_t thread_count) {
+  for (size_t i = 0; i < thread_count; i++) {
+    numapool__worker_t *worker = &pool->workers[i];
+    if (worker->victim_capacity >= thread_count)
+      continue;
+    size_t *grown = realloc(worker->victims, thread_count * sizeof(size_t));
+    if (grown == NULL)
       return NUMAPOOL_ENOMEM;
+    worker->victims = grown;
+    worker->victim_capacity = thread_count;
   }
   return 0;
 }
@@ -170,14 +184,13 @@ numapool_t *numapool_create(const numapool_options_t *options) {
     return NULL;
   }
 
-  pool->thread_count =
-      options->thread_count != 0 ? options->thread_count : numapool_default_thread_count();
   size_t default_count = numapool_default_thread_count();
+  pool->thread_count = options->thread_count != 0 ? options->thread_count : default_count;
   size_t allowed = pool->topology->real_cpu_count;
   if (options->thread_count > allowed)
-    NUMAPOOL_LOG_WARN("%zu threads requested, but the process's CPU mask holds %zu CPUs: "
-                      "threads will share CPUs; ask for at most %zu, or widen the mask "
-                      "(taskset, mpirun --bind-to)",
+    NUMAPOOL_LOG_WARN("%zu threads requested, but the process's CPU mask has only %zu "
+                      "(allowed CPUs): threads will share CPUs; ask for at most %zu, or widen "
+                      "the mask (taskset, mpirun --bind-to)",
                       options->thread_count, allowed, allowed);
   pool->max_threads = pool->thread_count > default_count ? pool->thread_count : default_count;
   pool->min_work_size = 1;
@@ -186,6 +199,8 @@ numapool_t *numapool_create(const numapool_options_t *options) {
   pool->fork_generation = numapool__fork_generation();
 
   status = allocate_arrays(pool);
+  if (status == 0)
+    status = reserve_victims(pool, pool->thread_count);
   if (status == 0) {
     numapool__placement_update(pool);
     status = numapool__workers_start(pool, pool->thread_count);
@@ -231,7 +246,14 @@ size_t numapool_set_thread_count(numapool_t *pool, size_t thread_count) {
     thread_count = pool->max_threads;
   }
   if (thread_count != pool->thread_count) {
-    int status = numapool__workers_start(pool, thread_count);
+    int status = reserve_victims(pool, thread_count);
+    if (status != 0) {
+      NUMAPOOL_LOG_WARN("cannot resize the pool to %zu threads: %s; keeping %zu", thread_count,
+                        numapool_strerror(status), pool->thread_count);
+      numapool__call_unlock(pool);
+      return pool->thread_count;
+    }
+    status = numapool__workers_start(pool, thread_count);
     if (status != 0) {
       NUMAPOOL_LOG_WARN("cannot start worker threads for a thread count of %zu: %s; using %zu",
                         thread_count, numapool_strerror(status), pool->started_threads + 1);

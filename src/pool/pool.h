@@ -89,6 +89,7 @@ typedef struct numapool__worker {
    * joins a call. */
   size_t *victims;
   size_t victim_count;
+  size_t victim_capacity; /* entries allocated in victims */
 
   /* Statistics of the last parallel-for: zeroed by the caller before the
    * call opens, written by the thread itself before it leaves the call. */

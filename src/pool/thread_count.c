@@ -110,7 +110,7 @@ static size_t cgroup_cpu_quota(void) {
 
 size_t numapool_default_thread_count(void) {
   long requested;
-  if (numapool__env_long("NUMAPOOL_NUM_THREADS", 1, 1 << 20, &requested))
+  if (numapool__env_long("NUMAPOOL_NUM_THREADS", 1, NUMAPOOL_MAX_THREADS, &requested))
     return (size_t)requested;
 
   int *cpus = malloc(MAX_CPUS * sizeof(int));
