@@ -428,6 +428,48 @@ static size_t pixel_tile(const conv_call_t *call, size_t threads) {
   return panels * width;
 }
 
+/* A buffer for packed weights, kept between calls: allocating megabytes
+ * afresh costs a page fault per 4 KiB on every call. */
+typedef struct weight_buffer {
+  float *data;
+  size_t bytes;
+} weight_buffer_t;
+
+/* The kept buffer, or NULL while a call holds it. A call takes it with an
+ * exchange and gives it back with another (acq_rel, so the buffer's size
+ * travels with it); concurrent calls find NULL and allocate their own. It
+ * stays allocated until the process exits. */
+static _Atomic(weight_buffer_t *) kept_buffer;
+
+static weight_buffer_t weight_buffer_take(size_t bytes) {
+  weight_buffer_t *kept = atomic_exchange_explicit(&kept_buffer, NULL, memory_order_acq_rel);
+  if (kept != NULL && kept->bytes >= bytes) {
+    weight_buffer_t result = *kept;
+    free(kept);
+    return result;
+  }
+  if (kept != NULL) {
+    free(kept->data);
+    free(kept);
+  }
+  return (weight_buffer_t){.data = aligned_alloc(64, bytes), .bytes = bytes};
+}
+
+/* Keeps buffer for the next call, or frees it when another is kept. */
+static void weight_buffer_give(weight_buffer_t buffer) {
+  weight_buffer_t *kept = malloc(sizeof(*kept));
+  if (kept == NULL) {
+    free(buffer.data);
+    return;
+  }
+  *kept = buffer;
+  weight_buffer_t *previous = atomic_exchange_explicit(&kept_buffer, kept, memory_order_acq_rel);
+  if (previous != NULL) {
+    free(previous->data);
+    free(previous);
+  }
+}
+
 int numapool__conv2d_gemm(numapool_t *pool, const numapool__conv2d_shape_t *shape,
                           const float *input, const float *weights, const float *bias,
                           float *output) {
@@ -451,14 +493,14 @@ int numapool__conv2d_gemm(numapool_t *pool, const numapool__conv2d_shape_t *shap
   atomic_init(&call.status, 0);
 
   /* Pack the weights once for every task. NOTE: this repeats on every
-   * call, with a fresh allocation; an API for prepacked weights would let
-   * a network pack them once. */
+   * call; an API for prepacked weights would let a network pack them once. */
   size_t weight_panels = shape->groups * call.channel_panels;
   size_t packed_floats = weight_panels * call.channel_width * shape->reduction;
   size_t packed_bytes = (packed_floats * sizeof(float) + 63) / 64 * 64;
-  call.packed_weights = aligned_alloc(64, packed_bytes);
-  if (call.packed_weights == NULL)
+  weight_buffer_t buffer = weight_buffer_take(packed_bytes);
+  if (buffer.data == NULL)
     return NUMAPOOL_ENOMEM;
+  call.packed_weights = buffer.data;
   weight_pack_t pack = {.call = &call, .weights = weights};
   int status = numapool_parallel_for_1d(weight_panels > 1 ? pool : NULL, weight_panels, 1,
                                         pack_weight_panels, &pack, 0);
@@ -476,6 +518,6 @@ int numapool__conv2d_gemm(numapool_t *pool, const numapool__conv2d_shape_t *shap
     status = numapool_parallel_for(pool, 3, range, tiles, conv_task, &call, 0);
   if (status == 0)
     status = atomic_load_explicit(&call.status, memory_order_relaxed);
-  free(call.packed_weights);
+  weight_buffer_give(buffer);
   return status;
 }

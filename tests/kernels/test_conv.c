@@ -7,6 +7,7 @@
  * within 1e-5 * sum |w x| + 1e-6 of the reference. Then the descriptor
  * checks: every invalid field is rejected with the documented code. */
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,65 @@ static void test_invalid(void) {
   checks += 18;
 }
 
+/* Convolutions of different sizes from two application threads at once,
+ * on NULL pools: each must match its own single-threaded result, so calls
+ * never share a weight buffer. */
+typedef struct concurrent_run {
+  numapool_conv2d_desc_t desc;
+  float *input, *weights, *output, *expected;
+  size_t out_count;
+  bool same;
+} concurrent_run_t;
+
+static void *concurrent_thread(void *argument) {
+  concurrent_run_t *run = argument;
+  run->same = true;
+  for (int i = 0; i < 20; i++) {
+    if (numapool_conv2d(NULL, &run->desc, run->input, run->weights, NULL, run->output) != 0 ||
+        memcmp(run->output, run->expected, run->out_count * sizeof(float)) != 0)
+      run->same = false;
+  }
+  return NULL;
+}
+
+static void test_concurrent_calls(void) {
+  concurrent_run_t runs[2];
+  for (int r = 0; r < 2; r++) {
+    size_t channels = r == 0 ? 16 : 40;
+    runs[r].desc = (numapool_conv2d_desc_t){
+        .batch = 1, .in_channels = channels, .in_height = 12, .in_width = 12,
+        .out_channels = 3 * channels, .kernel_height = 3, .kernel_width = 3, .pad_top = 1,
+        .pad_bottom = 1, .pad_left = 1, .pad_right = 1};
+    size_t in_count = channels * 144, w_count = 3 * channels * channels * 9;
+    runs[r].out_count = 3 * channels * 144;
+    runs[r].input = malloc(in_count * sizeof(float));
+    runs[r].weights = malloc(w_count * sizeof(float));
+    runs[r].output = malloc(runs[r].out_count * sizeof(float));
+    runs[r].expected = malloc(runs[r].out_count * sizeof(float));
+    CHECK(runs[r].input != NULL && runs[r].weights != NULL);
+    CHECK(runs[r].output != NULL && runs[r].expected != NULL);
+    for (size_t i = 0; i < in_count; i++)
+      runs[r].input[i] = random_float();
+    for (size_t i = 0; i < w_count; i++)
+      runs[r].weights[i] = random_float();
+    CHECK_EQ(numapool_conv2d(NULL, &runs[r].desc, runs[r].input, runs[r].weights, NULL,
+                             runs[r].expected),
+             0);
+  }
+  pthread_t threads[2];
+  for (int r = 0; r < 2; r++)
+    CHECK_EQ(pthread_create(&threads[r], NULL, concurrent_thread, &runs[r]), 0);
+  for (int r = 0; r < 2; r++) {
+    CHECK_EQ(pthread_join(threads[r], NULL), 0);
+    checks++;
+    CHECK_MSG(runs[r].same, "concurrent calls give their single-threaded results");
+    free(runs[r].input);
+    free(runs[r].weights);
+    free(runs[r].output);
+    free(runs[r].expected);
+  }
+}
+
 int main(void) {
   numapool_options_t options = {.thread_count = 2};
   numapool_t *pool = numapool_create(&options);
@@ -266,6 +326,7 @@ int main(void) {
   test_output_size();
   test_invalid();
   test_shapes(pool);
+  test_concurrent_calls();
   numapool_destroy(pool);
   return check_done("kernels_conv", checks);
 }
