@@ -232,8 +232,8 @@ NUMAPOOL_API int numapool_conv2d_output_size(const numapool_conv2d_desc_t *desc,
  * bias has out_channels elements, or is NULL for none. output must not
  * overlap the input, weights or bias. Per-thread buffers come from
  * numapool_scratch(), so the first call on a pool allocates them. The
- * weights are repacked for the microkernels on every call, into memory
- * allocated for the call.
+ * weights are repacked for the microkernels on every call, into a buffer
+ * that is kept for the next call until the process exits.
  * Returns 0, NUMAPOOL_EINVAL, NUMAPOOL_EOVERFLOW or NUMAPOOL_ENOMEM.
  */
 NUMAPOOL_API int numapool_conv2d(numapool_t *pool, const numapool_conv2d_desc_t *desc,
