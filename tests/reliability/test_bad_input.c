@@ -5,7 +5,8 @@
  * numapool_parallel_for, the 3-D overflow) are not repeated.
  *
  * Covered: numapool.h, memory.h, topology.h, counters.h, tasks.h and
- * layout.h. Not covered: kernels.h, operators.h and mpi.h. */
+ * layout.h; kernels.h and operators.h when the kernels are built
+ * (NUMAPOOL_TEST_KERNELS). Not covered: mpi.h. */
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
@@ -16,9 +17,11 @@
 #include <string.h>
 
 #include <numapool/counters.h>
+#include <numapool/kernels.h>
 #include <numapool/layout.h>
 #include <numapool/memory.h>
 #include <numapool/numapool.h>
+#include <numapool/operators.h>
 #include <numapool/tasks.h>
 #include <numapool/topology.h>
 
@@ -460,6 +463,85 @@ static unsigned check_tasks_and_layout(numapool_t *pool) {
   return 18;
 }
 
+#if NUMAPOOL_TEST_KERNELS
+/* kernels.h and operators.h: invalid values, sizes, pointers and
+ * overlaps; the outputs stay unchanged. */
+static unsigned check_kernels_and_operators(numapool_t *pool) {
+  float a[16] = {0};
+  float b[16] = {0};
+  float c[16];
+  for (size_t i = 0; i < 16; i++)
+    c[i] = 7.0f;
+  const numapool_layout_t row = NUMAPOOL_ROW_MAJOR;
+  const numapool_transpose_t no = NUMAPOOL_NO_TRANS;
+  CHECK_EQ(numapool_sgemm(pool, (numapool_layout_t)999, no, no, 4, 4, 4, 1, a, 4, b, 4, 0, c, 4),
+           NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, (numapool_transpose_t)999, no, 4, 4, 4, 1, a, 4, b, 4, 0, c,
+                          4),
+           NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, no, no, -1, 4, 4, 1, a, 4, b, 4, 0, c, 4), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, no, no, 4, 4, -4, 1, a, 4, b, 4, 0, c, 4), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, no, no, 4, 4, 4, 1, a, 3, b, 4, 0, c, 4), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, no, no, 4, 4, 4, 1, a, 4, b, 4, 0, c, 0), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, no, no, 4, 4, 4, 1, NULL, 4, b, 4, 0, c, 4),
+           NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_sgemm(pool, row, no, no, 4, 4, 4, 1, a, 4, b, 4, 0, NULL, 4),
+           NUMAPOOL_EINVAL);
+  double da[4] = {0};
+  CHECK_EQ(numapool_dgemm(pool, row, no, no, 2, 2, 2, 1, da, 1, da, 2, 0, da, 2),
+           NUMAPOOL_EINVAL);
+  for (size_t i = 0; i < 16; i++)
+    CHECK(c[i] == 7.0f);
+
+  numapool_tensor_t tensor;
+  size_t shape[NUMAPOOL_MAX_DIMS + 1] = {2, 2, 2, 2, 2, 2, 2};
+  size_t huge_shape[2] = {SIZE_MAX, 2};
+  CHECK_EQ(numapool_tensor_init(NULL, 1, shape), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_tensor_init(&tensor, NUMAPOOL_MAX_DIMS + 1, shape), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_tensor_init(&tensor, 2, NULL), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_tensor_init(&tensor, 2, huge_shape), NUMAPOOL_EOVERFLOW);
+
+  CHECK(numapool_unary(pool, (numapool_unary_op_t)999, 1, 0, 4, a, c) < 0);
+  CHECK(numapool_unary(pool, NUMAPOOL_UNARY_COPY, 1, 0, 4, NULL, c) < 0);
+  CHECK(numapool_unary(pool, NUMAPOOL_UNARY_COPY, 1, 0, 4, a, NULL) < 0);
+  CHECK_EQ(numapool_unary(pool, NUMAPOOL_UNARY_COPY, 1, 0, 4, c, c + 1), NUMAPOOL_EINVAL);
+  CHECK(numapool_axpy(pool, 4, 1, NULL, 1, c, 1) < 0);
+  CHECK(numapool_axpy(pool, 4, 1, a, 1, NULL, 1) < 0);
+  CHECK(numapool_softmax(pool, NULL, a, NULL, c) < 0);
+  size_t vector[1] = {4};
+  CHECK_EQ(numapool_tensor_init(&tensor, 1, vector), 0);
+  CHECK(numapool_reduce(pool, NUMAPOOL_REDUCE_SUM, &tensor, a, 5, &tensor, c) < 0);
+  CHECK(numapool_binary(pool, (numapool_binary_op_t)999, &tensor, a, &tensor, b, &tensor, c) <
+        0);
+  for (size_t i = 0; i < 16; i++)
+    CHECK(c[i] == 7.0f);
+
+  numapool_conv2d_desc_t desc = {
+      .batch = 1, .in_channels = 4, .in_height = 4, .in_width = 4, .out_channels = 4,
+      .kernel_height = 3, .kernel_width = 3};
+  size_t height;
+  size_t width;
+  CHECK_EQ(numapool_conv2d_output_size(&desc, &height, &width), 0);
+  CHECK_EQ(numapool_conv2d_output_size(NULL, &height, &width), NUMAPOOL_EINVAL);
+  numapool_conv2d_desc_t flagged = desc;
+  flagged.flags = 1;
+  CHECK_EQ(numapool_conv2d_output_size(&flagged, &height, &width), NUMAPOOL_EINVAL);
+  numapool_conv2d_desc_t bad_groups = desc;
+  bad_groups.groups = 3;
+  CHECK_EQ(numapool_conv2d_output_size(&bad_groups, &height, &width), NUMAPOOL_EINVAL);
+  numapool_conv2d_desc_t big_kernel = desc;
+  big_kernel.kernel_height = 9;
+  CHECK_EQ(numapool_conv2d_output_size(&big_kernel, &height, &width), NUMAPOOL_EINVAL);
+  numapool_conv2d_desc_t huge = desc;
+  huge.in_height = SIZE_MAX / 2;
+  huge.in_width = SIZE_MAX / 2;
+  CHECK(numapool_conv2d_output_size(&huge, &height, &width) < 0);
+  CHECK_EQ(numapool_conv2d(pool, &desc, NULL, a, NULL, c), NUMAPOOL_EINVAL);
+  CHECK_EQ(numapool_conv2d(pool, &flagged, a, a, NULL, c), NUMAPOOL_EINVAL);
+  return 33;
+}
+#endif
+
 int main(void) {
   unsigned passed = 0;
   numapool_options_t options = {.thread_count = 3};
@@ -479,6 +561,9 @@ int main(void) {
   passed += check_topology();
   passed += check_counters(pool);
   passed += check_tasks_and_layout(pool);
+#if NUMAPOOL_TEST_KERNELS
+  passed += check_kernels_and_operators(pool);
+#endif
 
   numapool_destroy(pool);
   return check_done("reliability_bad_input", passed);
