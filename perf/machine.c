@@ -25,6 +25,9 @@
 #ifndef PERF_VERSION_TBB
 #define PERF_VERSION_TBB "unknown"
 #endif
+#ifndef PERF_VERSION_HWLOC
+#define PERF_VERSION_HWLOC "unknown"
+#endif
 #ifndef PERF_VERSION_GOMP
 #define PERF_VERSION_GOMP "unknown"
 #endif
@@ -35,7 +38,7 @@ typedef struct machine {
   long cpus_online;
   char kernel[3 * 65 + 8];
   int packages, nodes, cores, pus;
-  char hwloc_version[32];
+  char hwloc_api[32]; /* hwloc_get_api_version() of the loaded library */
 } machine_t;
 
 /* Reads the first value of a "key : value" line of /proc/cpuinfo. */
@@ -78,7 +81,7 @@ static void machine_read(machine_t *machine) {
              name.machine);
 
   unsigned version = hwloc_get_api_version();
-  snprintf(machine->hwloc_version, sizeof machine->hwloc_version, "%u.%u.%u", version >> 16,
+  snprintf(machine->hwloc_api, sizeof machine->hwloc_api, "%u.%u.%u", version >> 16,
            (version >> 8) & 0xff, version & 0xff);
   hwloc_topology_t topology;
   if (hwloc_topology_init(&topology) != 0)
@@ -102,10 +105,12 @@ void perf_machine_write_json(FILE *out) {
           machine.cpu, machine.mhz, machine.cpus_online, machine.kernel, machine.packages,
           machine.nodes, machine.cores, machine.pus);
   fprintf(out,
-          " \"versions\": {\"numapool\": \"%s\", \"hwloc\": \"%s\", \"counters\": \"%s\", "
+          " \"versions\": {\"numapool\": \"%s\", \"hwloc\": \"%s\", \"hwloc_api\": \"%s\", "
+          "\"counters\": \"%s\", "
           "\"pthreadpool\": \"%s\", \"openblas\": \"%s\", \"blis\": \"%s\", "
           "\"tbb\": \"%s\", \"gomp\": \"%s\", \"compiler\": \"%s\"}",
-          NUMAPOOL_VERSION_STRING, machine.hwloc_version, numapool_counters_backend(),
+          NUMAPOOL_VERSION_STRING, PERF_VERSION_HWLOC, machine.hwloc_api,
+          numapool_counters_backend(),
           PERF_VERSION_PTHREADPOOL, PERF_VERSION_OPENBLAS, PERF_VERSION_BLIS,
           PERF_VERSION_TBB, PERF_VERSION_GOMP, __VERSION__);
 }
@@ -115,8 +120,9 @@ void perf_machine_write_table(FILE *out) {
   machine_read(&machine);
   fprintf(out, "machine: %s, %ld CPUs online, %.0f MHz nominal, %s\n", machine.cpu,
           machine.cpus_online, machine.mhz, machine.kernel);
-  fprintf(out, "hardware (hwloc %s): %d packages, %d NUMA nodes, %d cores, %d PUs\n",
-          machine.hwloc_version, machine.packages, machine.nodes, machine.cores, machine.pus);
+  fprintf(out, "hardware (hwloc %s, API %s): %d packages, %d NUMA nodes, %d cores, %d PUs\n",
+          PERF_VERSION_HWLOC, machine.hwloc_api, machine.packages, machine.nodes, machine.cores,
+          machine.pus);
   fprintf(out,
           "versions: numapool %s, pthreadpool %s, OpenBLAS %s, BLIS %s, oneTBB %s, "
           "GNU OpenMP %s\n",

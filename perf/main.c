@@ -29,8 +29,9 @@ static void print_usage(FILE *out) {
 /* Parses a subcommand's options, runs it and writes the report. */
 static int run_subcommand(const perf_subcommand_t *subcommand, int argc, char **argv) {
   perf_options_t options;
-  int status = perf_options_parse(&options, subcommand->name, subcommand->summary,
-                                  subcommand->options, subcommand->option_count, argc, argv);
+  int status =
+      perf_options_parse(&options, subcommand->name, subcommand->summary, subcommand->options,
+                         subcommand->option_count, NULL, argc, argv);
   if (status != 0) {
     perf_options_free(&options);
     return status == 1 ? 0 : status;
@@ -57,7 +58,7 @@ static int run_suite(int argc, char **argv) {
       &options, "suite",
       "Runs a short set of every built benchmark (forkjoin, gemm, conv, eltwise, tasks)\n"
       "into one report. Subcommands that are not built are listed and skipped.",
-      NULL, 0, argc, argv);
+      NULL, 0, NULL, argc, argv);
   if (status != 0) {
     perf_options_free(&options);
     return status == 1 ? 0 : status;

@@ -1,14 +1,20 @@
 /* Command-line options shared by every subcommand, and their help. */
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "perf.h"
 
 /* More threads than any machine numapool targets: a typo guard. */
 #define MAX_THREADS 4096
+
+/* The library's limit for numapool_options_t.spin_us (src/pool/pool.c). */
+#define MAX_SPIN_US 10000000L
 
 #define DEFAULT_EVENTS "perf::TASK-CLOCK,perf::PAGE-FAULTS,PAPI_TOT_CYC,PAPI_TOT_INS"
 
@@ -147,15 +153,25 @@ static int parse_warmup(perf_options_t *options, const char *value) {
   return parse_count(options, "--warmup", value, 0, &options->warmup);
 }
 
+/* --spin-us: none or -1 (idle workers sleep at once), 0 (the pool's
+ * default) or microseconds up to the library's limit. */
 static int parse_spin(perf_options_t *options, const char *value) {
-  int spin;
   if (strcmp(value, "none") == 0) {
     options->spin_us = NUMAPOOL_SPIN_NONE;
     return 0;
   }
-  if (parse_count(options, "--spin-us", value, 1, &spin) != 0)
+  char *end;
+  errno = 0;
+  long number = strtol(value, &end, 10);
+  if (end == value || *end != '\0' || errno != 0 || number < NUMAPOOL_SPIN_NONE ||
+      number > MAX_SPIN_US) {
+    perf_usage_error(options->subcommand,
+                     "invalid value '%s' for --spin-us: expected none (or -1) for no "
+                     "spinning, 0 for the pool's default, or microseconds up to %ld",
+                     value, MAX_SPIN_US);
     return -1;
-  options->spin_us = spin;
+  }
+  options->spin_us = number;
   return 0;
 }
 
@@ -217,7 +233,44 @@ static int parse_baselines(perf_options_t *options, const char *value) {
   return 0;
 }
 
+int perf_check_writable(const char *path) {
+  struct stat status;
+  if (path[0] == '\0')
+    return ENOENT;
+  if (stat(path, &status) == 0) {
+    if (S_ISDIR(status.st_mode))
+      return EISDIR;
+    return access(path, W_OK) == 0 ? 0 : errno;
+  }
+  if (errno != ENOENT)
+    return errno;
+
+  /* A new file: its folder must exist and take new entries. dirname()
+   * may change its argument, so it gets a copy. */
+  char *copy = strdup(path);
+  if (copy == NULL)
+    return ENOMEM;
+  const char *folder = dirname(copy);
+  int error = 0;
+  if (stat(folder, &status) != 0)
+    error = errno;
+  else if (!S_ISDIR(status.st_mode))
+    error = ENOTDIR;
+  else if (access(folder, W_OK | X_OK) != 0)
+    error = errno;
+  free(copy);
+  return error;
+}
+
+/* --report: checked now, so a path that cannot be written fails before
+ * the run and not after it. */
 static int parse_report(perf_options_t *options, const char *value) {
+  int error = perf_check_writable(value);
+  if (error != 0) {
+    perf_usage_error(options->subcommand, "cannot write the report to '%s' (--report): %s",
+                     value, strerror(error));
+    return -1;
+  }
   options->report_path = value;
   return 0;
 }
@@ -247,7 +300,8 @@ static const perf_option_t common_options[] = {
     {"--bind", "POLICY", "worker binding: default, none, node or core; default: default",
      parse_bind},
     {"--spin-us", "US",
-     "idle spin time of workers in microseconds, or none; default: the pool's default",
+     "idle spin time of workers in microseconds, up to 10000000; none or -1: no "
+     "spinning; 0: the pool's default; default: 0",
      parse_spin},
     {"--repetitions", "N", "timed repetitions per measurement; default: per subcommand",
      parse_repetitions},
@@ -296,8 +350,20 @@ static void print_option(const perf_option_t *option) {
   printf("\n");
 }
 
+/* Returns whether the common option applies to the subcommand: common
+ * lists the names that apply, NULL-terminated, or is NULL for all. */
+static bool common_applies(const perf_option_t *option, const char *const *common) {
+  if (common == NULL)
+    return true;
+  for (size_t i = 0; common[i] != NULL; i++)
+    if (strcmp(common[i], option->name) == 0)
+      return true;
+  return false;
+}
+
 static void print_help(const char *subcommand, const char *summary,
-                       const perf_option_t *extra, size_t extra_count) {
+                       const perf_option_t *extra, size_t extra_count,
+                       const char *const *common) {
   printf("Usage: numapool-perf %s [OPTIONS]\n\n%s\n\n", subcommand, summary);
   if (extra_count > 0) {
     printf("Options of %s:\n", subcommand);
@@ -305,11 +371,13 @@ static void print_help(const char *subcommand, const char *summary,
       print_option(&extra[i]);
     printf("\n");
   }
-  printf("Common options:\n");
+  printf(common == NULL ? "Common options:\n" : "Options:\n");
   for (size_t i = 0; i < COMMON_COUNT; i++)
-    print_option(&common_options[i]);
+    if (common_applies(&common_options[i], common))
+      print_option(&common_options[i]);
   printf("  %-24s %s\n", "--help", "print this help and exit");
-  printf("\nTimes are in seconds, throughput in GFLOP/s or GB/s (10^9 bytes/s).\n");
+  if (common == NULL)
+    printf("\nTimes are in seconds, throughput in GFLOP/s or GB/s (10^9 bytes/s).\n");
 }
 
 /* Finds name among the common and extra options. */
@@ -323,6 +391,19 @@ static const perf_option_t *find_option(const char *name, size_t length,
     if (strlen(extra[i].name) == length && strncmp(extra[i].name, name, length) == 0)
       return &extra[i];
   return NULL;
+}
+
+/* Prints the usage error for a common option that the subcommand does not
+ * take, with the ones it takes. */
+static void reject_common(const char *subcommand, const perf_option_t *option,
+                          const char *const *common) {
+  char list[256] = "";
+  for (size_t i = 0; common[i] != NULL; i++) {
+    size_t used = strlen(list);
+    snprintf(list + used, sizeof list - used, "%s%s", i > 0 ? ", " : "", common[i]);
+  }
+  perf_usage_error(subcommand, "option %s does not apply to %s, which takes %s", option->name,
+                   subcommand, list);
 }
 
 static void set_defaults(perf_options_t *options, const char *subcommand) {
@@ -339,13 +420,13 @@ static void set_defaults(perf_options_t *options, const char *subcommand) {
 }
 
 int perf_options_parse(perf_options_t *options, const char *subcommand, const char *summary,
-                       const perf_option_t *extra, size_t extra_count, int argc,
-                       char **argv) {
+                       const perf_option_t *extra, size_t extra_count,
+                       const char *const *common, int argc, char **argv) {
   set_defaults(options, subcommand);
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-      print_help(subcommand, summary, extra, extra_count);
+      print_help(subcommand, summary, extra, extra_count, common);
       return 1;
     }
     const char *equals = strchr(arg, '=');
@@ -353,6 +434,11 @@ int perf_options_parse(perf_options_t *options, const char *subcommand, const ch
     const perf_option_t *option = find_option(arg, length, extra, extra_count);
     if (option == NULL) {
       perf_usage_error(subcommand, "unknown option '%s'", arg);
+      return PERF_EXIT_USAGE;
+    }
+    bool is_common = option < common_options + COMMON_COUNT && option >= common_options;
+    if (is_common && !common_applies(option, common)) {
+      reject_common(subcommand, option, common);
       return PERF_EXIT_USAGE;
     }
 

@@ -65,12 +65,18 @@ typedef struct perf_option {
   int (*parse)(perf_options_t *options, const char *value);
 } perf_option_t;
 
-/* Parses argv (the arguments after the subcommand) into options. Returns
- * 0, 1 after printing help, or PERF_EXIT_USAGE after a usage error that
- * names the option and value. */
+/* Parses argv (the arguments after the subcommand) into options. common
+ * lists the common options that the subcommand takes, NULL-terminated, or
+ * is NULL for all of them; the others are usage errors and --help leaves
+ * them out. Returns 0, 1 after printing help, or PERF_EXIT_USAGE after a
+ * usage error that names the option and value. */
 int perf_options_parse(perf_options_t *options, const char *subcommand, const char *summary,
-                       const perf_option_t *extra, size_t extra_count, int argc,
-                       char **argv);
+                       const perf_option_t *extra, size_t extra_count,
+                       const char *const *common, int argc, char **argv);
+/* Returns 0 when path can be written (an existing file that may be
+ * written, or a new name in a folder that takes new files), else the
+ * errno value that says why not. */
+int perf_check_writable(const char *path);
 void perf_options_free(perf_options_t *options);
 
 /* Splits a comma-separated list of positive integers. Returns the count,
@@ -183,6 +189,11 @@ void perf_result_counters(perf_result_t *result, const numapool_counters_t *coun
  * Returns 0 or PERF_EXIT_FAILED when the file cannot be written. */
 int perf_report_write(const perf_report_t *report);
 void perf_report_free(perf_report_t *report);
+
+/* JSON pieces shared by the report and topology writers: a quoted,
+ * escaped string, and the "command" member from the subcommand on. */
+void perf_json_write_string(FILE *out, const char *text);
+void perf_json_write_command(FILE *out, const char *subcommand, int argc, char **argv);
 
 /* Counters around a numapool measurement: create for the pool, NULL when
  * --events none. */

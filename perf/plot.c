@@ -50,7 +50,9 @@ static void series_name(const json_value_t *result, char *name, size_t size) {
     if (value->type == JSON_STRING)
       snprintf(name + used, size - used, " %s=%s", params->keys[i], value->string);
     else if (value->type == JSON_NUMBER)
-      snprintf(name + used, size - used, " %s=%g", params->keys[i], value->number);
+      /* %.15g writes integral values up to 10^15 in full: 1048576, not
+       * 1.04858e+06. */
+      snprintf(name + used, size - used, " %s=%.15g", params->keys[i], value->number);
   }
   for (char *c = name; *c != '\0'; c++)
     if (*c == '"' || *c == '\\' || *c == '\'')
@@ -131,15 +133,36 @@ static size_t write_baseline_data(FILE *out, const json_value_t *results,
   return peer_count;
 }
 
+/* The height in pixels that the upright bar labels need: about 6 pixels
+ * per character at the 8-point font. */
+static int label_room(const json_value_t *results) {
+  size_t longest = 0;
+  for (size_t i = 0; i < results->count; i++) {
+    char name[160];
+    series_name(results->items[i], name, sizeof name);
+    size_t length = strlen(name) + 8; /* " t=" and the thread count */
+    longest = length > longest ? length : longest;
+  }
+  return (int)(6 * longest);
+}
+
 static void write_script(FILE *out, const json_value_t *results, const char *output) {
   char names[64][160];
   char peers[MAX_PEERS][32];
   size_t series = write_speedup_data(out, results, names, 64);
   size_t peer_count = write_baseline_data(out, results, peers);
 
-  fprintf(out, "set terminal svg size 1200,1000 dynamic background rgb 'white'\n");
+  /* Two panels of 500 pixels; the lower one also holds its upright bar
+   * labels, below its axis. */
+  int room = label_room(results);
+  double height = 1000.0 + room;
+  fprintf(out, "set terminal svg size 1200,%d dynamic background rgb 'white'\n", 1000 + room);
+  /* Enhanced text would turn the underscores of names such as
+   * calls_per_sample into subscripts. */
+  fprintf(out, "set termoption noenhanced\n");
   fprintf(out, "set output '%s'\nset datafile missing '?'\n", output);
-  fprintf(out, "set multiplot layout 2,1\nset key outside right font ',9'\n");
+  fprintf(out, "set multiplot\nset key outside right font ',9'\n");
+  fprintf(out, "set size 1,%.4f\nset origin 0,%.4f\n", 500 / height, (500 + room) / height);
   fprintf(out, "set title 'Speedup against threads (median at the fewest threads / median)'\n");
   fprintf(out, "set xlabel 'threads'\nset ylabel 'speedup'\nset grid\n");
   fprintf(out, "plot ");
@@ -152,8 +175,11 @@ static void write_script(FILE *out, const json_value_t *results, const char *out
                "above 1: numapool is faster)'\n");
   fprintf(out, "set xlabel ''\nset ylabel 'speedup'\nset style data histogram\n");
   fprintf(out, "set style histogram clustered\nset style fill solid 0.7\n");
-  /* Ratios span orders of magnitude, so the axis is logarithmic. */
-  fprintf(out, "set xtics rotate by -25 font ',8'\nset logscale y\nset yrange [*:*]\n");
+  /* Ratios span orders of magnitude, so the axis is logarithmic. The bar
+   * labels stand upright, so long ones never overlap. */
+  fprintf(out, "set size 1,%.4f\nset origin 0,0\nset bmargin at screen %.4f\n",
+          (500 + room) / height, (room + 20) / height);
+  fprintf(out, "set xtics rotate by 90 right font ',8'\nset logscale y\nset yrange [*:*]\n");
   fprintf(out, "plot ");
   for (size_t k = 0; k < peer_count; k++)
     fprintf(out, "%s$baselines using %zu%s title '%s'", k ? ", " : "", k + 2,
@@ -200,6 +226,12 @@ int perf_plot_main(int argc, char **argv) {
     return PERF_EXIT_USAGE;
   }
 
+  int output_error = perf_check_writable(output);
+  if (output_error != 0) {
+    perf_usage_error("plot", "cannot write %s (-o): %s", output, strerror(output_error));
+    return PERF_EXIT_USAGE;
+  }
+
   char *text = read_file(report_path);
   if (text == NULL) {
     fprintf(stderr, "numapool-perf plot: cannot read %s: %s\n", report_path, strerror(errno));
@@ -222,7 +254,9 @@ int perf_plot_main(int argc, char **argv) {
     return PERF_EXIT_FAILED;
   }
 
-  FILE *gnuplot = popen("gnuplot", "w");
+  /* gnuplot writes the SVG to stdout when it cannot open the output, so
+   * its stdout goes nowhere; its messages go to stderr. */
+  FILE *gnuplot = popen("gnuplot >/dev/null", "w");
   if (gnuplot == NULL) {
     fprintf(stderr, "numapool-perf plot: starting gnuplot failed: %s\n", strerror(errno));
     json_free(report);
@@ -231,8 +265,18 @@ int perf_plot_main(int argc, char **argv) {
   write_script(gnuplot, results, output);
   int status = pclose(gnuplot);
   json_free(report);
-  if (status != 0) {
-    fprintf(stderr, "numapool-perf plot: gnuplot failed (status %d)\n", status);
+  if (status == -1) {
+    fprintf(stderr, "numapool-perf plot: waiting for gnuplot failed: %s\n", strerror(errno));
+    return PERF_EXIT_FAILED;
+  }
+  if (WIFSIGNALED(status)) {
+    fprintf(stderr, "numapool-perf plot: gnuplot was killed by signal %d\n", WTERMSIG(status));
+    return PERF_EXIT_FAILED;
+  }
+  if (WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "numapool-perf plot: gnuplot exited with status %d; its messages above "
+                    "say why\n",
+            WEXITSTATUS(status));
     return PERF_EXIT_FAILED;
   }
   printf("wrote %s\n", output);

@@ -144,7 +144,7 @@ void perf_report_free(perf_report_t *report) {
 
 /* JSON */
 
-static void json_string(FILE *out, const char *text) {
+void perf_json_write_string(FILE *out, const char *text) {
   fputc('"', out);
   for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
     if (*c == '"' || *c == '\\')
@@ -165,12 +165,12 @@ static void json_number(FILE *out, double value) {
     fputs("null", out);
 }
 
-static void json_command(FILE *out, const perf_report_t *report) {
-  fprintf(out, "\"command\": \"numapool-perf %s", report->options->subcommand);
-  for (int i = 0; i < report->argc; i++) {
+void perf_json_write_command(FILE *out, const char *subcommand, int argc, char **argv) {
+  fprintf(out, "\"command\": \"numapool-perf %s", subcommand);
+  for (int i = 0; i < argc; i++) {
     fputc(' ', out);
     /* Reuses the escaping without the surrounding quotes. */
-    for (const char *c = report->argv[i]; *c != '\0'; c++)
+    for (const char *c = argv[i]; *c != '\0'; c++)
       if (*c == '"' || *c == '\\')
         fprintf(out, "\\%c", *c);
       else if ((unsigned char)*c >= 0x20)
@@ -181,37 +181,37 @@ static void json_command(FILE *out, const perf_report_t *report) {
 
 static void json_options(FILE *out, const perf_options_t *options) {
   fprintf(out, "\"options\": {\"subcommand\": ");
-  json_string(out, options->subcommand);
+  perf_json_write_string(out, options->subcommand);
   fprintf(out, ", \"threads\": [");
   for (size_t i = 0; i < options->thread_list_count; i++)
     fprintf(out, "%s%zu", i ? ", " : "", options->threads[i]);
   fprintf(out, "], \"topology\": ");
-  json_string(out, options->topology != NULL ? options->topology : "default");
+  perf_json_write_string(out, options->topology != NULL ? options->topology : "default");
   static const char *const binds[] = {"default", "none", "node", "core"};
   fprintf(out, ", \"bind\": \"%s\", \"spin_us\": %ld, \"repetitions\": %d, \"warmup\": %d",
           binds[options->bind], options->spin_us, options->repetitions, options->warmup);
   fprintf(out, ", \"events\": [");
   for (size_t i = 0; i < options->event_count; i++) {
     fputs(i ? ", " : "", out);
-    json_string(out, options->events[i]);
+    perf_json_write_string(out, options->events[i]);
   }
   fprintf(out, "], \"baselines\": [");
   if (options->baselines_all)
     fputs("\"all\"", out);
   for (size_t i = 0; i < options->baseline_count; i++) {
     fputs(i ? ", " : "", out);
-    json_string(out, options->baselines[i]);
+    perf_json_write_string(out, options->baselines[i]);
   }
   fprintf(out, "]}");
 }
 
 static void json_counter(FILE *out, const perf_counter_result_t *row) {
-  json_string(out, row->event);
+  perf_json_write_string(out, row->event);
   if (row->reason[0] != '\0') {
     fprintf(out, ": {\"available\": false, \"reason\": ");
     char text[PERF_TEXT + 32];
     snprintf(text, sizeof text, "counters unavailable: %s", row->reason);
-    json_string(out, text);
+    perf_json_write_string(out, text);
     fputc('}', out);
     return;
   }
@@ -230,16 +230,16 @@ static void json_counter(FILE *out, const perf_counter_result_t *row) {
 
 static void json_result(FILE *out, const perf_result_t *result) {
   fprintf(out, "    {\"benchmark\": ");
-  json_string(out, result->benchmark);
+  perf_json_write_string(out, result->benchmark);
   fprintf(out, ", \"params\": {");
   for (size_t i = 0; i < result->param_count; i++) {
     fputs(i ? ", " : "", out);
-    json_string(out, result->param_names[i]);
+    perf_json_write_string(out, result->param_names[i]);
     fputs(": ", out);
     if (result->param_numeric[i])
       fputs(result->param_values[i], out);
     else
-      json_string(out, result->param_values[i]);
+      perf_json_write_string(out, result->param_values[i]);
   }
   fprintf(out, "}, \"threads\": %zu, \"repetitions\": %zu, \"median_s\": ", result->threads,
           result->stats.samples);
@@ -263,7 +263,7 @@ static void json_result(FILE *out, const perf_result_t *result) {
   for (size_t p = 0; p < result->peer_count; p++) {
     const perf_peer_result_t *peer = &result->peers[p];
     fputs(p ? ", " : "", out);
-    json_string(out, peer->name);
+    perf_json_write_string(out, peer->name);
     fputs(": {\"median_s\": ", out);
     json_number(out, peer->median_s);
     fputs(", \"min_s\": ", out);
@@ -272,14 +272,14 @@ static void json_result(FILE *out, const perf_result_t *result) {
     json_number(out, peer->ok ? peer->median_s / result->stats.median_s : NAN);
     if (!peer->ok) {
       fputs(", \"error\": ", out);
-      json_string(out, peer->error);
+      perf_json_write_string(out, peer->error);
     }
     fputc('}', out);
   }
   fputs("},\n     \"extras\": {", out);
   for (size_t i = 0; i < result->extra_count; i++) {
     fputs(i ? ", " : "", out);
-    json_string(out, result->extra_names[i]);
+    perf_json_write_string(out, result->extra_names[i]);
     fputs(": ", out);
     json_number(out, result->extra_values[i]);
   }
@@ -289,13 +289,13 @@ static void json_result(FILE *out, const perf_result_t *result) {
     json_counter(out, &result->counters[e]);
   }
   fputs("},\n     \"note\": ", out);
-  json_string(out, result->note);
+  perf_json_write_string(out, result->note);
   fputc('}', out);
 }
 
 static void write_json(FILE *out, const perf_report_t *report) {
   fprintf(out, "{\"schema\": \"numapool-perf-report/1\",\n ");
-  json_command(out, report);
+  perf_json_write_command(out, report->options->subcommand, report->argc, report->argv);
   fputs(",\n ", out);
   perf_machine_write_json(out);
   fputs(",\n ", out);
@@ -303,12 +303,12 @@ static void write_json(FILE *out, const perf_report_t *report) {
   char *topology = perf_topology_text(report->options);
   fputs(",\n \"topology\": ", out);
   if (topology != NULL)
-    json_string(out, topology);
+    perf_json_write_string(out, topology);
   else
     fputs("null", out);
   free(topology);
   fputs(",\n \"counters_backend\": ", out);
-  json_string(out, report->counters_backend);
+  perf_json_write_string(out, report->counters_backend);
   fputs(",\n \"results\": [\n", out);
   for (size_t r = 0; r < report->count; r++) {
     json_result(out, &report->results[r]);

@@ -2,7 +2,8 @@
 """Runs numapool-perf briefly and checks its reports against the schema in
 docs/REPORTS.md: JSON and CSV parse, every promised field is present with
 the right type, counters either hold real values or give the reason, and
-invalid options exit with status 2 and name the option.
+invalid options exit with status 2 and name the option. Also checks the
+topology subcommand's JSON and CSV, and the labels of a plot.
 
 Usage: check_report.py NUMAPOOL_PERF WORK_DIR
 """
@@ -10,6 +11,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,8 +25,10 @@ def check(condition, message):
         print("FAIL: " + message)
 
 
-def run(perf, args, timeout=120):
-    result = subprocess.run([perf] + args, capture_output=True, text=True, timeout=timeout)
+def run(perf, args, timeout=120, env=None):
+    environment = dict(os.environ, **env) if env else None
+    result = subprocess.run([perf] + args, capture_output=True, text=True, timeout=timeout,
+                            env=environment)
     return result.returncode, result.stdout, result.stderr
 
 
@@ -177,15 +181,156 @@ def check_usage_errors(perf):
         (["forkjoin", "--repetitions"], "--repetitions"),
         (["gemm", "--sizes", "12y"], "'12y'"),
         (["topology", "--bind", "nowhere"], "'nowhere'"),
+        (["topology", "--events", "none"], "--events"),
+        (["topology", "--repetitions", "3"], "--repetitions"),
+        (["forkjoin", "--spin-us", "abc"], "10000000"),
+        (["forkjoin", "--spin-us", "10000001"], "'10000001'"),
+        (["forkjoin", "--spin-us", "-2"], "'-2'"),
+        (["gemm", "--sizes", "64", "--report", "/nonexistent-dir/x.json"], "/nonexistent-dir/x.json"),
+        (["topology", "--report", "/nonexistent-dir/t.json"], "/nonexistent-dir/t.json"),
+        (["plot", "r.json", "-o", "/nonexistent-dir/x.svg"], "/nonexistent-dir/x.svg"),
         (["nosuch"], "'nosuch'"),
         (["plot"], "REPORT"),
     ]
     for args, named in cases:
-        code, _, err = run(perf, args)
+        code, out, err = run(perf, args)
         check(code == 2, f"{' '.join(args)}: exit status {code}, expected 2")
         check(named in err, f"{' '.join(args)}: the message does not name {named}: {err.strip()}")
+        # A usage error stops before any run: no output and no progress
+        # line ("numapool-perf: forkjoin empty on 1 threads ...").
+        check(out == "" and re.search(r"^numapool-perf: \w+ .* on \d+ threads", err, re.M) is None,
+              f"{' '.join(args)}: ran before the usage error: {(out + err)[:300]}")
     code, out, _ = run(perf, ["forkjoin", "--help"])
     check(code == 0 and "--threads" in out and "default" in out, "forkjoin --help lacks options or defaults")
+
+
+def check_spin(perf):
+    """--spin-us takes none, -1, 0 and up to the library's 10000000."""
+    for value, expected in (("none", -1), ("-1", -1), ("0", 0), ("10000000", 10000000)):
+        code, out, err = run(perf, ["forkjoin", "--workloads", "empty", "--threads", "1",
+                                    "--repetitions", "1", "--warmup", "0", "--baseline", "none",
+                                    "--events", "none", "--spin-us", value, "--format", "json"])
+        check(code == 0, f"--spin-us {value}: exit status {code}: {err[-300:]}")
+        if code == 0:
+            spin = json.loads(out)["options"]["spin_us"]
+            check(spin == expected, f"--spin-us {value}: options.spin_us is {spin}, expected {expected}")
+
+
+def check_versions(report):
+    versions = report["versions"]
+    check(re.fullmatch(r"\d+\.\d+\.\d+", versions.get("hwloc_api", "")) is not None,
+          f"versions.hwloc_api is not an API version: {versions.get('hwloc_api')!r}")
+    if shutil.which("dpkg-query") is None:
+        return
+    package = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libhwloc15"],
+                             capture_output=True, text=True)
+    if package.returncode == 0 and package.stdout:
+        check(versions.get("hwloc") == package.stdout,
+              f"versions.hwloc is {versions.get('hwloc')!r}, the libhwloc15 package is {package.stdout!r}")
+
+
+def check_topology_json(report, threads, where):
+    for key in ("schema", "command", "machine", "versions", "options", "source", "domains",
+                "memory_nodes", "distances", "pools"):
+        check(key in report, f"{where}: field '{key}' is missing")
+    check(report.get("schema") == "numapool-perf-topology/1", f"{where}: unexpected schema name")
+    domains = report.get("domains", [])
+    check(len(domains) >= 1, f"{where}: no domains")
+    for domain in domains:
+        check(all(key in domain for key in ("domain", "node", "memory_bytes", "cpus")),
+              f"{where}: a domain lacks a field: {domain}")
+        check(len(domain.get("cpus", [])) >= 1, f"{where}: domain without CPUs: {domain}")
+    distances = report.get("distances", [])
+    check(len(distances) == len(domains) and all(len(row) == len(domains) for row in distances),
+          f"{where}: distances are not a {len(domains)} x {len(domains)} matrix: {distances}")
+    check(all(distances[i][i] == 10 for i in range(min(len(distances), len(domains)))),
+          f"{where}: the distance within a domain is not 10: {distances}")
+    pools = report.get("pools", [])
+    check([pool.get("threads") for pool in pools] == threads,
+          f"{where}: pools have {[pool.get('threads') for pool in pools]} threads, expected {threads}")
+    for pool in pools:
+        workers = pool.get("workers", [])
+        check(len(workers) == pool.get("threads"), f"{where}: {len(workers)} workers in a pool of {pool.get('threads')}")
+        for index, worker in enumerate(workers):
+            check(worker.get("thread") == index, f"{where}: worker {index} has thread {worker.get('thread')}")
+            check(all(key in worker for key in ("domain", "node", "index_in_domain",
+                                                 "threads_in_domain", "domain_count")),
+                  f"{where}: worker {index} lacks a placement field: {worker}")
+            check(0 <= worker.get("domain", -1) < len(domains), f"{where}: worker {index} has no valid domain")
+
+
+def check_topology(perf, work_dir):
+    path = os.path.join(work_dir, "topology.json")
+    code, out, err = run(perf, ["topology", "--threads", "1,2", "--format", "json", "--report", path])
+    check(code == 0, f"topology --format json exited with {code}: {err[-300:]}")
+    report = json.loads(out)
+    check_topology_json(report, [1, 2], "topology --format json")
+    with open(path) as file:
+        check(json.load(file)["pools"] == report["pools"], "topology: stdout and --report differ")
+    check(report["source"]["from"] in ("machine", "NUMAPOOL_TOPOLOGY"),
+          f"topology: unexpected source {report['source']}")
+
+    csv_path = os.path.join(work_dir, "topology.csv")
+    code, out, err = run(perf, ["topology", "--threads", "2", "--report", csv_path])
+    check(code == 0 and out.startswith("machine: "), f"topology table exited with {code}: {err[-300:]}")
+    with open(csv_path, newline="") as file:
+        rows = list(csv.reader(file))
+    check(rows[0] == ["threads", "thread", "domain", "node", "index_in_domain",
+                      "threads_in_domain", "domain_count", "error"], f"topology CSV header is {rows[0]}")
+    check([row[:2] for row in rows[1:]] == [["2", "0"], ["2", "1"]],
+          f"topology CSV rows are not one per thread: {rows[1:]}")
+
+    synthetic = "synthetic:pack:2 numa:1 core:2 pu:1"
+    env = {"NUMAPOOL_TOPOLOGY": synthetic}
+    code, out, err = run(perf, ["topology", "--threads", "2", "--format", "json"], env=env)
+    check(code == 0, f"topology with NUMAPOOL_TOPOLOGY exited with {code}: {err[-300:]}")
+    report = json.loads(out)
+    check_topology_json(report, [2], "topology with NUMAPOOL_TOPOLOGY")
+    check(report["source"] == {"from": "NUMAPOOL_TOPOLOGY", "value": synthetic, "simulated": True},
+          f"topology with NUMAPOOL_TOPOLOGY: source is {report['source']}")
+    check(len(report["domains"]) == 2, f"the synthetic topology has {len(report['domains'])} domains, not 2")
+    check([worker["domain"] for worker in report["pools"][0]["workers"]] == [0, 1],
+          "the 2 threads of the synthetic topology are not one per domain")
+    description = report["pools"][0]["description"] or ""
+    check("not bound" in description and "mapped onto" not in description,
+          f"the simulated description names real CPUs: {description}")
+
+    code, out, _ = run(perf, ["topology", "--threads", "2"], env=env)
+    check(f"topology source: {synthetic} (from NUMAPOOL_TOPOLOGY)" in out,
+          f"the topology table does not name NUMAPOOL_TOPOLOGY as the source: {out[:600]}")
+    code, out, _ = run(perf, ["topology", "--topology", synthetic, "--threads", "2"])
+    check(f"topology source: {synthetic} (from --topology)" in out,
+          "the topology table does not name --topology as the source")
+
+    code, out, _ = run(perf, ["topology", "--help"])
+    check(code == 0, f"topology --help exited with {code}")
+    for option in ("--threads", "--topology", "--bind", "--format", "--report"):
+        check(option in out, f"topology --help lacks {option}")
+    for option in ("--repetitions", "--warmup", "--events", "--baseline", "--spin-us"):
+        check(option not in out, f"topology --help lists {option}, which does nothing there")
+
+
+def check_plot_labels(perf, work_dir):
+    """Underscores stay plain text and integral parameters are written in full."""
+    if shutil.which("gnuplot") is None:
+        return
+    report = {"schema": "numapool-perf-report/1", "results": [
+        {"benchmark": "forkjoin.throughput", "params": {"range": 1048576, "calls_per_sample": 1000},
+         "threads": threads, "median_s": 0.002 / threads,
+         "baselines": {"openmp": {"median_s": 0.003, "speedup": 1.5 * threads}}}
+        for threads in (1, 2)]}
+    path = os.path.join(work_dir, "labels.json")
+    with open(path, "w") as file:
+        json.dump(report, file)
+    svg = os.path.join(work_dir, "labels.svg")
+    code, out, err = run(perf, ["plot", path, "-o", svg])
+    check(code == 0, f"plot of {path} exited with {code}: {err[-300:]}")
+    check("<svg" not in out, "plot wrote SVG to stdout")
+    with open(svg) as file:
+        text = file.read()
+    check("calls_per_sample=1000" in text, "the label calls_per_sample is not plain text in the SVG")
+    check("range=1048576" in text, "range=1048576 is not written in full in the SVG")
+    check("e+06" not in text, "the SVG has a number in exponent notation")
 
 
 def check_plot(perf, report, work_dir):
@@ -206,7 +351,12 @@ def main():
     check_csv(perf, work_dir)
     check_gemm(perf, work_dir)
     check_usage_errors(perf)
+    check_spin(perf)
+    with open(report) as file:
+        check_versions(json.load(file))
+    check_topology(perf, work_dir)
     check_plot(perf, report, work_dir)
+    check_plot_labels(perf, work_dir)
     if failures:
         print(f"perf reports: {len(failures)} checks failed")
         return 1
