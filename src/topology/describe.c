@@ -56,9 +56,15 @@ static void add_memory(text_t *text, uint64_t memory) {
 }
 
 static void add_domains(text_t *text, const numapool__topology_t *topology) {
-  text_add(text, "source: %s%s\n", topology->source != NULL ? topology->source : "machine",
-           topology->simulated ? " (simulated: CPUs mapped onto the allowed ones, no binding)"
-                               : "");
+  text_add(text, "source: %s", topology->source != NULL ? topology->source : "machine");
+  /* A simulated topology binds nothing, so its CPUs name no real CPU: the
+   * threads run wherever the OS puts them within the affinity mask. */
+  if (topology->simulated) {
+    text_add(text, " (simulated: threads are not bound and run on any of the allowed CPUs ");
+    add_cpu_list(text, topology->real_cpus, topology->real_cpu_count);
+    text_add(text, ")");
+  }
+  text_add(text, "\n");
   if (topology->fallback_reason != NULL)
     text_add(text, "fallback: %s\n", topology->fallback_reason);
   if (topology->offline_cpu_count > 0)
@@ -106,8 +112,8 @@ static const char *bind_name(numapool_bind_t bind) {
   }
 }
 
-/* One line per thread: its domain and its CPU, with the real CPU that a
- * simulated one maps onto. */
+/* One line per thread: its domain and its CPU (a simulated CPU when the
+ * topology is simulated). */
 static void add_threads(text_t *text, const numapool_t *pool) {
   const numapool__topology_t *topology = pool->topology;
   text_add(text, "threads: %zu, binding: %s\n", pool->thread_count, bind_name(pool->bind));
@@ -116,9 +122,6 @@ static void add_threads(text_t *text, const numapool_t *pool) {
     const numapool__domain_t *domain = &topology->domains[place->domain];
     text_add(text, "thread %zu: domain %zu, node %d, cpu %d", i, place->domain, domain->node,
              domain->cpus[place->index_in_domain % domain->cpu_count]);
-    if (topology->simulated)
-      text_add(text, " (mapped onto cpu %d)",
-               numapool__topology_real_cpu(topology, place->domain, place->index_in_domain));
     if (i == 0)
       text_add(text, ", the calling thread, not bound\n");
     else
