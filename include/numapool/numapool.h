@@ -99,8 +99,9 @@ typedef struct numapool_options {
   long spin_us;
   /* Topology source: NULL for the NUMAPOOL_TOPOLOGY environment variable,
    * else the machine as hwloc finds it. "synthetic:<hwloc synthetic
-   * description>" or "xml:<path>" simulate a machine: the pool then maps
-   * the simulated CPUs onto the real ones and binds nothing. */
+   * description>" or "xml:<path>" simulate a machine: the pool groups its
+   * threads into that machine's domains and splits and steals as there,
+   * but binds nothing, so the threads run on any allowed CPU. */
   const char *topology;
   /* Reserved; must be 0. */
   uint32_t flags;

@@ -73,7 +73,7 @@ NUMAPOOL_API size_t numapool_topology_memory_nodes(const numapool_topology_t *to
                                                    int nodes[], size_t capacity);
 
 /* 1 when the topology comes from a synthetic description or an XML file
- * (its CPUs are mapped onto the real ones and nothing is bound), 0 when it
+ * (threads are grouped as on that machine and nothing is bound), 0 when it
  * is this machine, NUMAPOOL_EINVAL for NULL. */
 NUMAPOOL_API int numapool_topology_is_simulated(const numapool_topology_t *topology);
 

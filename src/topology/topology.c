@@ -37,19 +37,6 @@ size_t numapool__topology_cpu_count(const numapool__topology_t *topology) {
   return total;
 }
 
-int numapool__topology_real_cpu(const numapool__topology_t *topology, size_t domain,
-                                size_t index_in_domain) {
-  const numapool__domain_t *entry = &topology->domains[domain];
-  size_t index = index_in_domain % entry->cpu_count;
-  if (!topology->simulated)
-    return entry->cpus[index];
-
-  size_t before = 0;
-  for (size_t d = 0; d < domain; d++)
-    before += topology->domains[d].cpu_count;
-  return topology->real_cpus[(before + index) % topology->real_cpu_count];
-}
-
 static int load_real_cpus(numapool__topology_t *topology) {
   int *cpus = malloc(MAX_CPUS * sizeof(int));
   if (cpus == NULL)

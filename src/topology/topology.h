@@ -64,12 +64,6 @@ NUMAPOOL_INTERNAL void numapool__topology_free(numapool__topology_t *topology);
 /* Total CPUs over all domains. */
 NUMAPOOL_INTERNAL size_t numapool__topology_cpu_count(const numapool__topology_t *topology);
 
-/* The real CPU that simulated CPU `cpu` of domain `domain` maps onto: the
- * k-th allowed CPU of the process, k counted over all domains in order and
- * wrapping around. For a real topology, returns cpu itself. */
-NUMAPOOL_INTERNAL int numapool__topology_real_cpu(const numapool__topology_t *topology,
-                                                  size_t domain, size_t index_in_domain);
-
 /* Builds the domains of a loaded hwloc topology (domains.c). allowed holds
  * the CPUs the process may use. Logs one diagnostic for each odd feature. */
 NUMAPOOL_INTERNAL int numapool__topology_build_domains(numapool__topology_t *topology,
