@@ -15,8 +15,8 @@
  * Without shapes it runs squares 256 to 2048 and convolution-like shapes
  * (M 64-256, N 3136, K 576-2304). All matrices are row-major, not
  * transposed, alpha 1, beta 0. BLIS (Debian's OpenMP build) is loaded with
- * dlopen and RTLD_DEEPBIND so its CBLAS symbols do not clash with
- * OpenBLAS's; it is skipped when the library is missing. */
+ * dlopen and RTLD_DEEPBIND, so its CBLAS symbols do not clash with
+ * OpenBLAS's. Without the library the BLIS columns show 0. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RTLD_DEEPBIND */
 #endif
@@ -65,10 +65,9 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Sleeps 50 ms before a timed batch, so that the threads of the library
- * timed before it (OpenMP's and OpenBLAS's spin after a call, and so do
- * numapool's for NUMAPOOL_SPIN_US) have gone idle and take no CPU or CPU
- * time from the next one. */
+/* Sleeps 50 ms before a timed batch. The threads of OpenMP, OpenBLAS and
+ * numapool spin for a while after a call, so without the pause those of
+ * the library timed before would take CPUs and CPU time from the next. */
 static void settle(void) {
   struct timespec pause = {0, 50 * 1000 * 1000};
   nanosleep(&pause, NULL);
