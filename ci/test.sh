@@ -64,7 +64,7 @@ stage_install() {
 
 stage_fuzz() {
   if [ -x "$root/ci/fuzz.sh" ] || [ -f "$root/ci/fuzz.sh" ]; then
-    bash "$root/ci/fuzz.sh" --seconds "${NUMAPOOL_FUZZ_SECONDS:-15}"
+    FUZZ_SECONDS="${NUMAPOOL_FUZZ_SECONDS:-15}" BUILD_DIR="$work/fuzz" bash "$root/ci/fuzz.sh"
   else
     echo "no fuzz targets in this checkout"
   fi
