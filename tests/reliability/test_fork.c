@@ -66,10 +66,11 @@ static bool team_on_every_thread(numapool_t *pool) {
          atomic_load(&arrivals) == numapool_get_thread_count(pool);
 }
 
-/* The sanitizer runtimes are not fork-safe: with clang 14, a child of a
+/* The sanitizer runtimes are not fork-safe. With clang 14, a child of a
  * fork taken while another thread was inside AddressSanitizer's allocator
- * deadlocked when its new worker threads started (seen in the allocator's
- * region lock), and ThreadSanitizer documents the same risk. Under either
+ * deadlocked on the allocator's region lock when its new worker threads
+ * started. ThreadSanitizer's die_after_fork option exists for the same
+ * risk. Under either
  * sanitizer the application threads therefore pause between calls while
  * the main thread forks; Release builds fork with calls in flight. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
