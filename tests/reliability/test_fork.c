@@ -70,9 +70,9 @@ static bool team_on_every_thread(numapool_t *pool) {
  * fork taken while another thread was inside AddressSanitizer's allocator
  * deadlocked on the allocator's region lock when its new worker threads
  * started. ThreadSanitizer's die_after_fork option exists for the same
- * risk. Under either
- * sanitizer the application threads therefore pause between calls while
- * the main thread forks; Release builds fork with calls in flight. */
+ * risk. Under either sanitizer the application threads therefore pause
+ * between calls while the main thread forks; Release builds fork with
+ * calls in flight. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PAUSE_CALLERS_FOR_FORK 1
 #elif defined(__has_feature)
