@@ -13,6 +13,7 @@ static void touch(void *context, size_t thread_index, size_t start, size_t exten
   volatile double sum = 0;
   for (int i = 0; i < 2000000; i++)
     sum += i;
+  (void)sum;
 }
 
 static unsigned long program_thread_id(void) {
