@@ -14,6 +14,9 @@
 uint64_t numapool__call_open(numapool_t *pool, size_t helper_count) {
   uint64_t state = atomic_load_explicit(&pool->state, memory_order_relaxed);
   uint64_t epoch = (NUMAPOOL_STATE_EPOCH(state) + 1) & EPOCH_MASK;
+  atomic_store_explicit(&pool->yield_hint,
+                        (pool->call.flags & NUMAPOOL_FLAG_YIELD_WORKERS) != 0 ? 1u : 0u,
+                        memory_order_relaxed);
 
   /* seq_cst: publishes pool->call (release) and orders this store before
    * the load of sleepers below, against the workers' increment of sleepers

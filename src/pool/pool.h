@@ -143,6 +143,10 @@ struct numapool {
   atomic_uint caller_waiting;
   /* Workers that finished their part of a team call (acq_rel). */
   atomic_uint team_done;
+  /* Whether the latest call has NUMAPOOL_FLAG_YIELD_WORKERS, for workers
+   * that missed it. Written by the caller before it opens the call, read
+   * by workers after they see the call; relaxed, as it is only a hint. */
+  atomic_uint yield_hint;
 
   _Alignas(NUMAPOOL_FALSE_SHARING_SIZE) numapool__call_t call;
   struct numapool_team team;

@@ -43,9 +43,14 @@ static void bind_worker(numapool__worker_t *worker) {
                        strerror(status));
 }
 
-/* Tries to join the open call of `state`. Returns true when joined. */
+/* Tries to join the open call of `state`, and only that call: a failed
+ * CAS reloads the word, which may by then belong to a later call that the
+ * worker's loop has not seen yet and would otherwise join twice. Returns
+ * true when joined. */
 static bool try_join(numapool_t *pool, uint64_t state) {
-  while ((state & NUMAPOOL_STATE_OPEN) != 0 && (state & NUMAPOOL_STATE_SHUTDOWN) == 0) {
+  uint64_t epoch = NUMAPOOL_STATE_EPOCH(state);
+  while ((state & NUMAPOOL_STATE_OPEN) != 0 && (state & NUMAPOOL_STATE_SHUTDOWN) == 0 &&
+         NUMAPOOL_STATE_EPOCH(state) == epoch) {
     if (atomic_compare_exchange_weak(&pool->state, &state, state + 1))
       return true;
   }
@@ -150,6 +155,10 @@ void *numapool__worker_main(void *argument) {
       work(worker);
       sleep_at_once = (pool->call.flags & NUMAPOOL_FLAG_YIELD_WORKERS) != 0;
       leave(pool);
+    } else {
+      /* The call ended before this worker joined: the hint tells whether
+       * its caller asked the workers to sleep at once. */
+      sleep_at_once = atomic_load_explicit(&pool->yield_hint, memory_order_relaxed) != 0;
     }
   }
 }

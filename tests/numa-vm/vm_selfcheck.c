@@ -11,7 +11,9 @@
  *   NUMAPOOL_VM_DISTANCES  distance matrix, row-major, space separated
  * Without NUMAPOOL_VM_NODES the program is not inside the emulated machine
  * and exits with status 77 (skipped). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <numa.h>
 #include <numaif.h>
