@@ -112,7 +112,8 @@ typedef struct numapool numapool_t;
 /* Creates a pool. Returns NULL and sets errno on failure: EINVAL for
  * invalid options (the log names the field), ENOMEM, or EAGAIN when a
  * worker thread could not be created; nothing is left running then.
- * Worker threads are created lazily, on the first call that needs them. */
+ * The pool starts thread_count - 1 worker threads here, so that a failure
+ * to create one is reported by this call, and never more than that. */
 NUMAPOOL_API numapool_t *numapool_create(const numapool_options_t *options);
 
 /* Stops and joins the workers and frees the pool. NULL does nothing. Must
@@ -131,8 +132,10 @@ NUMAPOOL_API size_t numapool_get_thread_count(const numapool_t *pool);
 /* Changes the thread count between calls, clamped to [1, the pool's
  * maximum] where the maximum is the thread count the pool was created
  * with, or the default thread count if larger. A same-size call does
- * nothing; new threads are created lazily. Returns the count now in use,
- * or 0 for a NULL pool. */
+ * nothing; a larger count starts only the threads missing, and a smaller
+ * one leaves the extra threads asleep. When threads cannot be started, the
+ * count that runs is kept and returned. Returns the count now in use, or 0
+ * for a NULL pool. */
 NUMAPOOL_API size_t numapool_set_thread_count(numapool_t *pool, size_t thread_count);
 
 /* Minimum work size: a parallel-for over fewer items (the product of its
