@@ -49,12 +49,15 @@ stage_asan() {
       run_ctest asan -LE 'perf|numa' -E '^numa_vm_'
 }
 
+# compat_abi_swap runs its client against Debian's uninstrumented
+# libpthreadpool too, whose synchronization ThreadSanitizer cannot see, so
+# it reports races in that run only; the Release and ASan stages run it.
 stage_tsan() {
   configure_and_build tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DNUMAPOOL_SANITIZE=thread &&
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-      run_ctest tsan -LE 'perf|numa|mpi' -E '^numa_vm_'
+      run_ctest tsan -LE 'perf|numa|mpi' -E '^numa_vm_|^compat_abi_swap$'
 }
 
 stage_install() {
