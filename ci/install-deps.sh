@@ -13,6 +13,7 @@ packages=(
   libpthreadpool-dev libtbb-dev libblis-dev gnuplot-nox python3
   libxnnpack-dev
   libdnnl-dev libomp-dev
+  valgrind
 )
 
 if [ "$(id -u)" -ne 0 ]; then
