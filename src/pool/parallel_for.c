@@ -87,10 +87,8 @@ static void run_tile(const numapool__call_t *call, size_t thread_index, const si
 
 /* Runs every tile on the calling thread, in serial loop order. */
 static void run_inline(const numapool__call_t *call) {
-  unsigned saved_mode = 0;
-  bool denormals = (call->flags & NUMAPOOL_FLAG_DISABLE_DENORMALS) != 0;
-  if (denormals)
-    saved_mode = numapool__denormals_disable();
+  numapool__task_scope_t scope;
+  numapool__task_scope_enter(&scope, NULL, call->flags);
 
   size_t coords[NUMAPOOL_MAX_DIMS] = {0};
   for (size_t i = 0; i < call->total; i++) {
@@ -98,8 +96,7 @@ static void run_inline(const numapool__call_t *call) {
     advance(call, coords);
   }
 
-  if (denormals)
-    numapool__denormals_restore(saved_mode);
+  numapool__task_scope_leave(&scope);
 }
 
 /* Takes one tile from the back of a victim's share. */
@@ -190,15 +187,10 @@ static void run_parallel(numapool_t *pool) {
 
   numapool__call_open(pool, threads - 1);
 
-  unsigned saved_mode = 0;
-  bool denormals = (call->flags & NUMAPOOL_FLAG_DISABLE_DENORMALS) != 0;
-  if (denormals)
-    saved_mode = numapool__denormals_disable();
-  numapool__current_pool = pool;
+  numapool__task_scope_t scope;
+  numapool__task_scope_enter(&scope, pool, call->flags);
   numapool__for_run(pool, 0);
-  numapool__current_pool = NULL;
-  if (denormals)
-    numapool__denormals_restore(saved_mode);
+  numapool__task_scope_leave(&scope);
 
   numapool__call_close(pool);
 }

@@ -233,6 +233,32 @@ NUMAPOOL_INTERNAL void numapool__barrier_wait(numapool__barrier_t *barrier, uint
 NUMAPOOL_INTERNAL unsigned numapool__denormals_disable(void);
 NUMAPOOL_INTERNAL void numapool__denormals_restore(unsigned saved);
 
+/* What a thread changes while it runs tasks of a call: the denormal mode
+ * (NUMAPOOL_FLAG_DISABLE_DENORMALS) and numapool__current_pool. */
+typedef struct numapool__task_scope {
+  bool denormals;
+  unsigned saved_mode;
+  numapool_t *previous_pool;
+} numapool__task_scope_t;
+
+/* Enters a call's tasks on this thread. pool becomes the current pool, so
+ * nested calls run inline, unless it is NULL (a serial run, which holds no
+ * lock and needs no such guard). */
+static inline void numapool__task_scope_enter(numapool__task_scope_t *scope, numapool_t *pool,
+                                              uint32_t flags) {
+  scope->denormals = (flags & NUMAPOOL_FLAG_DISABLE_DENORMALS) != 0;
+  scope->saved_mode = scope->denormals ? numapool__denormals_disable() : 0;
+  scope->previous_pool = numapool__current_pool;
+  if (pool != NULL)
+    numapool__current_pool = pool;
+}
+
+static inline void numapool__task_scope_leave(const numapool__task_scope_t *scope) {
+  numapool__current_pool = scope->previous_pool;
+  if (scope->denormals)
+    numapool__denormals_restore(scope->saved_mode);
+}
+
 /* Fork handling (fork.c). */
 NUMAPOOL_INTERNAL void numapool__fork_register(void);
 NUMAPOOL_INTERNAL unsigned numapool__fork_generation(void);

@@ -88,13 +88,10 @@ static void wait_for_team(numapool_t *pool, unsigned helpers) {
 
 static void run_team_inline(numapool_team_task_t task, void *context, uint32_t flags) {
   numapool_team_t team = {.pool = NULL, .thread_count = 1};
-  unsigned saved_mode = 0;
-  bool denormals = (flags & NUMAPOOL_FLAG_DISABLE_DENORMALS) != 0;
-  if (denormals)
-    saved_mode = numapool__denormals_disable();
+  numapool__task_scope_t scope;
+  numapool__task_scope_enter(&scope, NULL, flags);
   task(context, &team, 0, 1);
-  if (denormals)
-    numapool__denormals_restore(saved_mode);
+  numapool__task_scope_leave(&scope);
 }
 
 /* Sizes the barriers for the call's threads. */
@@ -150,15 +147,10 @@ int numapool_team_run(numapool_t *pool, numapool_team_task_t task, void *context
   atomic_store(&pool->team_done, 0);
   numapool__call_open(pool, threads - 1);
 
-  unsigned saved_mode = 0;
-  bool denormals = (flags & NUMAPOOL_FLAG_DISABLE_DENORMALS) != 0;
-  if (denormals)
-    saved_mode = numapool__denormals_disable();
-  numapool__current_pool = pool;
+  numapool__task_scope_t scope;
+  numapool__task_scope_enter(&scope, pool, flags);
   task(context, &pool->team, 0, threads);
-  numapool__current_pool = NULL;
-  if (denormals)
-    numapool__denormals_restore(saved_mode);
+  numapool__task_scope_leave(&scope);
 
   wait_for_team(pool, (unsigned)(threads - 1));
   numapool__call_close(pool);

@@ -77,20 +77,13 @@ static void work(numapool__worker_t *worker) {
   if (worker->bound_version != pool->placement_version)
     bind_worker(worker);
 
-  unsigned saved_mode = 0;
-  bool denormals = (call->flags & NUMAPOOL_FLAG_DISABLE_DENORMALS) != 0;
-  if (denormals)
-    saved_mode = numapool__denormals_disable();
-  numapool__current_pool = pool;
-
+  numapool__task_scope_t scope;
+  numapool__task_scope_enter(&scope, pool, call->flags);
   if (call->mode == NUMAPOOL__CALL_FOR)
     numapool__for_run(pool, worker->index);
   else
     numapool__team_member_run(pool, worker->index);
-
-  numapool__current_pool = NULL;
-  if (denormals)
-    numapool__denormals_restore(saved_mode);
+  numapool__task_scope_leave(&scope);
 }
 
 /* Sleeps until a call newer than `epoch` opens, a group task is queued
