@@ -57,11 +57,11 @@ typedef enum numapool_status {
  * sentence, never NULL. */
 NUMAPOOL_API const char *numapool_strerror(int status);
 
-/* The most threads a pool can have, and the largest value accepted in
+/* The maximum thread count of a pool, and the largest value accepted in
  * numapool_options_t.thread_count and NUMAPOOL_NUM_THREADS. */
 #define NUMAPOOL_MAX_THREADS 65536
 
-/* The most dimensions a parallel-for range can have. */
+/* The maximum number of dimensions of a parallel-for range. */
 #define NUMAPOOL_MAX_DIMS 6
 
 /* Call flags. The values match pthreadpool's flags of the same meaning. */
@@ -111,9 +111,9 @@ typedef struct numapool numapool_t;
 
 /* Creates a pool. Returns NULL and sets errno on failure: EINVAL for
  * invalid options (the log names the field), ENOMEM, or EAGAIN when a
- * worker thread could not be created; nothing is left running then.
- * The pool starts thread_count - 1 worker threads here, so that a failure
- * to create one is reported by this call, and never more than that. */
+ * worker thread could not be created. Nothing is left running then.
+ * The pool starts its thread_count - 1 worker threads here, so a failure
+ * to create one is reported by this call. */
 NUMAPOOL_API numapool_t *numapool_create(const numapool_options_t *options);
 
 /* Stops and joins the workers and frees the pool. NULL does nothing. Must
@@ -122,7 +122,7 @@ NUMAPOOL_API void numapool_destroy(numapool_t *pool);
 
 /* The default thread count: the online CPUs of the process's affinity mask,
  * capped by a cgroup v1 or v2 CPU quota (rounded up), unless the
- * NUMAPOOL_NUM_THREADS environment variable holds a positive integer (an
+ * NUMAPOOL_NUM_THREADS environment variable is set to a positive integer (an
  * invalid value is logged and ignored). Always at least 1. */
 NUMAPOOL_API size_t numapool_default_thread_count(void);
 
@@ -267,7 +267,7 @@ NUMAPOOL_API int numapool_thread_place(const numapool_t *pool, size_t thread_ind
  * aligned to 64 bytes, owned by thread_index of the pool and kept across
  * calls, so pack buffers are allocated once. Call it from the thread that
  * will use it, inside a call: the pages are then first touched by that
- * thread, on its node. The pointer stays valid until the same thread asks
+ * thread, on its node. The pointer stays valid until the same thread requests
  * for a larger size or the pool is destroyed. With a NULL pool it returns a
  * buffer of the calling thread. Returns NULL when out of memory.
  */

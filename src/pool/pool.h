@@ -25,7 +25,7 @@
  *   bit 32       open: the call accepts new workers;
  *   bit 33       shutdown: workers must exit;
  *   bits 34..63  epoch: sequence number of the call.
- * A worker joins only with a CAS that sees the epoch it wants and the open
+ * A worker joins only with a CAS that finds the epoch it expects and the open
  * bit, so it can never join a call that the caller has closed. The caller
  * closes the call once no work is left to claim, then waits for active to
  * drop to 0; it never waits for a worker that has not joined, so a worker
@@ -132,7 +132,7 @@ struct numapool {
 
   /* Sleeping workers wait on wake_seq; the caller increments it and wakes
    * them when `sleepers` is non-zero. Both seq_cst, so a worker that is
-   * about to sleep either sees the new call or is counted in sleepers. */
+   * about to sleep either finds the new call or is counted in sleepers. */
   _Alignas(NUMAPOOL_FALSE_SHARING_SIZE) atomic_uint wake_seq;
   atomic_uint sleepers;
 

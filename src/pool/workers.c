@@ -9,8 +9,8 @@
 #include "pool/sync.h"
 #include "tasks/scheduler.h"
 
-/* Binds the calling worker as its placement and the pool's policy say.
- * A refused binding is logged once and the worker runs unbound. */
+/* Binds the calling worker to its placement under the pool's policy.
+ * A rejected binding is logged once and the worker runs unbound. */
 static void bind_worker(numapool__worker_t *worker) {
   numapool_t *pool = worker->pool;
   worker->bound_version = pool->placement_version;
@@ -88,8 +88,8 @@ static void work(numapool__worker_t *worker) {
 
 /* Sleeps until a call newer than `epoch` opens, a group task is queued
  * or the pool shuts down. Submitters of tasks wake sleepers through
- * wake_seq too; with tasks queued that this worker could not take (pinned
- * to another domain), it yields its CPU instead of sleeping. */
+ * wake_seq too. When tasks are queued that this worker cannot take
+ * (pinned to another domain), it yields its CPU instead of sleeping. */
 static void sleep_until_called(numapool_t *pool, uint64_t epoch) {
   unsigned seq = atomic_load(&pool->wake_seq);
   atomic_fetch_add(&pool->sleepers, 1);
@@ -149,8 +149,8 @@ void *numapool__worker_main(void *argument) {
       sleep_at_once = (pool->call.flags & NUMAPOOL_FLAG_YIELD_WORKERS) != 0;
       leave(pool);
     } else {
-      /* The call ended before this worker joined: the hint tells whether
-       * its caller asked the workers to sleep at once. */
+      /* The call ended before this worker joined. The hint records whether
+       * its caller requested that workers sleep at once. */
       sleep_at_once = atomic_load_explicit(&pool->yield_hint, memory_order_relaxed) != 0;
     }
   }

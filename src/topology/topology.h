@@ -1,4 +1,4 @@
-/* The machine as the pool sees it: NUMA domains, each with the allowed CPUs
+/* The machine as the pool models it: NUMA domains, each with the allowed CPUs
  * whose memory is local to it, and the distances between domains. */
 #ifndef NUMAPOOL_TOPOLOGY_TOPOLOGY_H
 #define NUMAPOOL_TOPOLOGY_TOPOLOGY_H
@@ -28,7 +28,7 @@ typedef struct numapool_topology {
   /* domain_count x domain_count relative distances, 10 on the diagonal as
    * in ACPI SLIT tables. */
   unsigned *distances;
-  /* Where the distances come from: "hwloc" (the OS or the XML file),
+  /* Source of the distances: "hwloc" (the OS or the XML file),
    * "hierarchy" (estimated from packages and groups) or "none" (one
    * domain). */
   const char *distance_source;
@@ -46,7 +46,7 @@ typedef struct numapool_topology {
   size_t offline_cpu_count;
   /* Cores with some but not all of their PUs in the allowed set. */
   size_t partial_core_count;
-  /* Why the topology is flatter than the machine, or NULL. */
+  /* Reason the topology is flatter than the machine, or NULL. */
   const char *fallback_reason;
   /* The source string it was loaded from, or NULL for the machine. */
   char *source;
@@ -64,7 +64,7 @@ NUMAPOOL_INTERNAL void numapool__topology_free(numapool__topology_t *topology);
 /* Total CPUs over all domains. */
 NUMAPOOL_INTERNAL size_t numapool__topology_cpu_count(const numapool__topology_t *topology);
 
-/* Builds the domains of a loaded hwloc topology (domains.c). allowed holds
+/* Builds the domains of a loaded hwloc topology (domains.c). allowed contains
  * the CPUs the process may use. Logs one diagnostic for each odd feature. */
 NUMAPOOL_INTERNAL int numapool__topology_build_domains(numapool__topology_t *topology,
                                                        hwloc_topology_t hw,

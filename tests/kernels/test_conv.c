@@ -134,9 +134,14 @@ static void run_case(numapool_t *pool, const conv_case_t *c, numapool_conv2d_lay
   float *in_layout = malloc(in_count * sizeof(float)), *w_layout = malloc(w_count * sizeof(float));
   float *out = malloc((out_count + 1) * sizeof(float));
   double *expected = malloc(out_count * sizeof(double)), *bound = malloc(out_count * sizeof(double));
-  CHECK(in != NULL && w != NULL && bias != NULL);
-  CHECK(in_layout != NULL && w_layout != NULL);
-  CHECK(out != NULL && expected != NULL && bound != NULL);
+  CHECK(in != NULL);
+  CHECK(w != NULL);
+  CHECK(bias != NULL);
+  CHECK(in_layout != NULL);
+  CHECK(w_layout != NULL);
+  CHECK(out != NULL);
+  CHECK(expected != NULL);
+  CHECK(bound != NULL);
   for (size_t i = 0; i < in_count; i++)
     in[i] = random_float();
   for (size_t i = 0; i < w_count; i++)
@@ -295,8 +300,10 @@ static void test_concurrent_calls(void) {
     runs[r].weights = malloc(w_count * sizeof(float));
     runs[r].output = malloc(runs[r].out_count * sizeof(float));
     runs[r].expected = malloc(runs[r].out_count * sizeof(float));
-    CHECK(runs[r].input != NULL && runs[r].weights != NULL);
-    CHECK(runs[r].output != NULL && runs[r].expected != NULL);
+    CHECK(runs[r].input != NULL);
+    CHECK(runs[r].weights != NULL);
+    CHECK(runs[r].output != NULL);
+    CHECK(runs[r].expected != NULL);
     for (size_t i = 0; i < in_count; i++)
       runs[r].input[i] = random_float();
     for (size_t i = 0; i < w_count; i++)

@@ -130,7 +130,8 @@ static void test_unary_accuracy(void) {
   size_t count = 600001;
   float *x = malloc((count + 8) * sizeof(float));
   float *y = malloc((count + 8) * sizeof(float));
-  CHECK(x != NULL && y != NULL);
+  CHECK(x != NULL);
+  CHECK(y != NULL);
   for (size_t i = 0; i < count; i++)
     x[i] = -30.0f + 60.0f * (float)i / (float)(count - 1);
   const float specials[8] = {0.0f, -0.0f, 88.7f, 89.0f, -103.0f, -110.0f, INFINITY, -INFINITY};
@@ -522,7 +523,8 @@ static void test_reduce_axis(void) {
   float *x = random_array(13 * 17 * 35, -1.0f, 1.0f);
   float *y = malloc(17 * 35 * sizeof(float));
   float *first = malloc(17 * 35 * sizeof(float));
-  CHECK(y != NULL && first != NULL);
+  CHECK(y != NULL);
+  CHECK(first != NULL);
 
   for (int axis = 0; axis < 3; axis++) {
     size_t rest[2], e = 0;
@@ -651,7 +653,8 @@ int main(void) {
   numapool_options_t two = {.thread_count = 2}, three = {.thread_count = 3};
   pools[1] = numapool_create(&two);
   pools[2] = numapool_create(&three);
-  CHECK(pools[1] != NULL && pools[2] != NULL);
+  CHECK(pools[1] != NULL);
+  CHECK(pools[2] != NULL);
 
   test_unary_contiguous();
   test_unary_accuracy();

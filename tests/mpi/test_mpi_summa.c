@@ -31,7 +31,9 @@ static unsigned run_case(numapool_t *pool, int grid_rows, int grid_cols, int m, 
   double *a = malloc(((size_t)m * k + 1) * sizeof(double));
   double *b = malloc(((size_t)k * n + 1) * sizeof(double));
   double *reference = malloc(((size_t)m * n + 1) * sizeof(double));
-  CHECK(a != NULL && b != NULL && reference != NULL);
+  CHECK(a != NULL);
+  CHECK(b != NULL);
+  CHECK(reference != NULL);
   for (int i = 0; i < m; i++)
     for (int j = 0; j < k; j++)
       a[(size_t)i * k + j] = entry(i, j, 1);
